@@ -1,0 +1,1 @@
+"""The app tree, sans-IO: blocks, layouts, events, Blocks and Interface."""

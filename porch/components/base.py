@@ -1,0 +1,219 @@
+"""The block tree's leaves and the hook that lets them join an app.
+
+A `Block` is anything placed in an app (a component or a layout). It does not know `Blocks`
+(that layer sits above); instead, while a `with Blocks():` body runs, the current container
+and the app's event registry sit in context variables, and blocks and event listeners use them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from porch.errors import ConfigError
+
+if TYPE_CHECKING:
+    from porch.files.policy import FilePolicy
+
+_ids = itertools.count(1)
+
+
+class Container(Protocol):
+    def add_child(self, block: Block) -> None: ...
+
+
+class EventRegistry(Protocol):
+    """What an app offers to event listeners (implemented by `porch.Blocks`)."""
+
+    def add_block(self, block: Block) -> None: ...
+
+    def register_event(
+        self, targets: list[tuple[Block, str]], fn: Callable[..., Any] | None, **options: Any
+    ) -> Any: ...
+
+
+current_container: ContextVar[Container | None] = ContextVar("current_container", default=None)
+current_registry: ContextVar[EventRegistry | None] = ContextVar("current_registry", default=None)
+
+
+@dataclass
+class Conversion:
+    """What a component may use while converting a value: the file gate and URL maker.
+
+    Components convert files only through `policy` (the one gate of porch.files).
+    """
+
+    policy: FilePolicy | None = None
+    file_url: Callable[[str], str] = field(default=lambda path: path)
+
+
+class Block:
+    """Something placed in an app: a component or a layout."""
+
+    block_type: str = "block"
+    skip_api: bool = True
+
+    def __init__(
+        self,
+        *,
+        visible: bool = True,
+        elem_id: str | None = None,
+        elem_classes: Sequence[str] | str | None = None,
+        render: bool = True,
+        key: Any = None,
+    ) -> None:
+        self.id = next(_ids)
+        self.visible = visible
+        self.elem_id = elem_id
+        self.elem_classes = [elem_classes] if isinstance(elem_classes, str) else list(
+            elem_classes or []
+        )
+        self.key = key
+        self.rendered = False
+        if render:
+            self.render()
+
+    def render(self) -> Block:
+        """Place this block in the container being built (a no-op outside one)."""
+        container = current_container.get()
+        registry = current_registry.get()
+        if container is not None and not self.rendered:
+            container.add_child(self)
+            self.rendered = True
+        if registry is not None:
+            registry.add_block(self)
+        return self
+
+    def props(self) -> dict[str, Any]:
+        """The block's properties as the frontend reads them."""
+        return {
+            "visible": self.visible,
+            "elem_id": self.elem_id,
+            "elem_classes": self.elem_classes,
+            "name": self.block_type,
+        }
+
+    def config(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.block_type, "props": self.props(), "skip_api": True}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} id={self.id}>"
+
+
+class EventListener:
+    """`component.click(fn, inputs, outputs, ...)`: registers an event with the current app."""
+
+    def __init__(self, event: str) -> None:
+        self.event = event
+
+    def __get__(self, block: Block | None, owner: type) -> Any:
+        if block is None:
+            return self
+        event = self.event
+
+        def listen(fn: Callable[..., Any] | None = None, inputs: Any = None,
+                   outputs: Any = None, **options: Any) -> Any:
+            registry = current_registry.get()
+            if registry is None:
+                raise ConfigError(
+                    f"{type(block).__name__}.{event}() must be called inside a "
+                    "`with porch.Blocks():` block."
+                )
+            return registry.register_event(
+                [(block, event)], fn, inputs=inputs, outputs=outputs, **options
+            )
+
+        listen.__name__ = event
+        return listen
+
+
+class Component(Block):
+    """A block that holds a value: converted from the wire (`preprocess`) for the app's
+    function, and to the wire (`postprocess`) from what the function returns."""
+
+    block_type = "component"
+    skip_api = False
+    # JSON schema of the value on the wire, and the Python type name gradio_client prints.
+    schema: dict[str, Any] = {}
+    python_type = "Any"
+    example: Any = None
+
+    def __init__(
+        self,
+        value: Any = None,
+        *,
+        label: str | None = None,
+        info: str | None = None,
+        show_label: bool | None = None,
+        interactive: bool | None = None,
+        visible: bool = True,
+        elem_id: str | None = None,
+        elem_classes: Sequence[str] | str | None = None,
+        scale: int | None = None,
+        min_width: int = 160,
+        render: bool = True,
+        key: Any = None,
+    ) -> None:
+        self.label = label
+        self.info = info
+        self.show_label = True if show_label is None else show_label
+        self.interactive = interactive
+        self.scale = scale
+        self.min_width = min_width
+        self.value = value
+        super().__init__(
+            visible=visible, elem_id=elem_id, elem_classes=elem_classes, render=render, key=key
+        )
+
+    # ---- values ---------------------------------------------------------------------------
+    def preprocess(self, payload: Any, conversion: Conversion) -> Any:
+        """Wire value -> the value the app's function receives."""
+        return payload
+
+    def postprocess(self, value: Any, conversion: Conversion) -> Any:
+        """The function's return value -> wire value."""
+        return value
+
+    def initial_payload(self) -> Any:
+        """The value shown when the page loads."""
+        return self.postprocess(self.value, Conversion())
+
+    # ---- config and API info --------------------------------------------------------------
+    def props(self) -> dict[str, Any]:
+        return {
+            **super().props(),
+            "value": self.initial_payload(),
+            "label": self.label,
+            "info": self.info,
+            "show_label": self.show_label,
+            "interactive": self.interactive,
+            "scale": self.scale,
+            "min_width": self.min_width,
+        }
+
+    def config(self) -> dict[str, Any]:
+        entry = {
+            "id": self.id,
+            "type": self.block_type,
+            "props": self.props(),
+            "skip_api": self.skip_api,
+        }
+        if not self.skip_api:
+            entry["api_info"] = self.schema
+            entry["api_info_as_input"] = self.schema
+            entry["api_info_as_output"] = self.schema
+            entry["example_inputs"] = self.example
+        return entry
+
+    def api_parameter(self) -> dict[str, Any]:
+        """How /info describes this component as a parameter or a return."""
+        return {
+            "label": self.label,
+            "type": self.schema,
+            "python_type": {"type": self.python_type, "description": ""},
+            "component": type(self).__name__,
+            "example_input": self.example,
+        }

@@ -1,0 +1,1 @@
+"""The queue: jobs, per-key concurrency, channels for messages, sessions, the runner."""

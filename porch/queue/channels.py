@@ -1,0 +1,82 @@
+"""Message streams: where an event's messages wait until a client reads them.
+
+A `Channel` buffers messages for one reader: a session's `queue/data` stream, or one
+plain-HTTP call's result stream. Messages sent before the reader attaches are kept, as the
+protocol requires. Channels live behind the `MessageBus` interface so that a shared
+implementation (e.g. Redis) can replace the in-memory one without touching the routes.
+Every method runs on the event loop; other threads hop there first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from typing import Any, Protocol
+
+from porch import protocol
+
+
+class Channel:
+    """The outgoing messages of one session (or one call), and which events are pending."""
+
+    def __init__(self) -> None:
+        self.messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.pending: set[str] = set()
+        self.readers = 0
+
+    def add_pending(self, event_id: str) -> None:
+        self.pending.add(event_id)
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.messages.put_nowait(message)
+        if message.get("msg") == protocol.MSG_COMPLETED:
+            self.pending.discard(message["event_id"])
+            if not self.pending:
+                self.messages.put_nowait(protocol.CLOSE_STREAM)
+
+    def is_pending(self, event_id: str) -> bool:
+        return event_id in self.pending
+
+    async def next(self, timeout: float) -> dict[str, Any] | None:
+        """The next message, or None when `timeout` passes first (time for a heartbeat)."""
+        try:
+            return await asyncio.wait_for(self.messages.get(), timeout)
+        except asyncio.TimeoutError:
+            return None
+
+
+class MessageBus(Protocol):
+    def open(self, key: str) -> Channel: ...
+
+    def get(self, key: str) -> Channel | None: ...
+
+    def drop(self, key: str) -> None: ...
+
+
+class MemoryBus:
+    """Channels in this process, the least recently used dropped past `capacity`."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self.capacity = capacity
+        self._channels: OrderedDict[str, Channel] = OrderedDict()
+
+    def open(self, key: str) -> Channel:
+        channel = self._channels.get(key)
+        if channel is None:
+            channel = self._channels[key] = Channel()
+            while len(self._channels) > self.capacity:
+                oldest, old = next(iter(self._channels.items()))
+                if old.pending or old.readers:
+                    # Never drop a stream someone is waiting on; grow past capacity instead.
+                    self._channels.move_to_end(oldest)
+                    break
+                del self._channels[oldest]
+        else:
+            self._channels.move_to_end(key)
+        return channel
+
+    def get(self, key: str) -> Channel | None:
+        return self._channels.get(key)
+
+    def drop(self, key: str) -> None:
+        self._channels.pop(key, None)

@@ -1,0 +1,85 @@
+"""`create_app`: the ASGI application for a porch app. The route table is the API's map."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from porch.blocks.blocks import Blocks
+from porch.errors import InvalidRequest
+from porch.protocol import API_PREFIX
+from porch.server.responses import json_error
+from porch.server.routes import api, files, pages
+from porch.server.runtime import AppRuntime
+from porch.server.settings import Settings
+
+log = logging.getLogger("porch.server")
+
+P = API_PREFIX
+
+
+def _routes(frontend_dir: Path) -> list[Route | Mount]:
+    return [
+        Route("/", pages.index, methods=["GET", "HEAD"]),
+        Route("/config", pages.config),
+        Route("/config/", pages.config),
+        Mount("/assets", StaticFiles(directory=frontend_dir), name="assets"),
+        Route(f"{P}/info", api.info),
+        Route(f"{P}/info/", api.info),
+        Route(f"{P}/queue/join", api.queue_join, methods=["POST"]),
+        Route(f"{P}/queue/data", api.queue_data),
+        Route(f"{P}/heartbeat/{{session_hash}}", api.heartbeat),
+        Route(f"{P}/cancel", api.cancel, methods=["POST"]),
+        Route(f"{P}/reset", api.reset, methods=["POST"]),
+        Route(f"{P}/reset/", api.reset, methods=["POST"]),
+        Route(f"{P}/call/v2/{{api_name}}", api.call_v2, methods=["POST"]),
+        Route(f"{P}/call/v2/{{api_name}}/{{event_id}}", api.call_stream),
+        Route(f"{P}/call/{{api_name}}", api.call, methods=["POST"]),
+        Route(f"{P}/call/{{api_name}}/{{event_id}}", api.call_stream),
+        Route(f"{P}/run/{{api_name}}", api.run, methods=["POST"]),
+        Route(f"{P}/run/{{api_name}}/", api.run, methods=["POST"]),
+        Route(f"{P}/api/{{api_name}}", api.run, methods=["POST"]),
+        Route(f"{P}/api/{{api_name}}/", api.run, methods=["POST"]),
+        Route(f"{P}/upload", files.upload, methods=["POST"]),
+        Route(f"{P}/upload_progress", files.upload_progress),
+        Route(f"{P}/file={{path:path}}", files.serve_file, methods=["GET", "HEAD"]),
+        Route(f"{P}/file/{{path:path}}", files.serve_file, methods=["GET", "HEAD"]),
+    ]
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InvalidRequest)
+    return json_error(exc.status_code, exc.detail)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return json_error(500, "Internal server error; the server log has the details.")
+
+
+def create_app(blocks: Blocks, settings: Settings | None = None) -> Starlette:
+    """The ASGI app serving `blocks` (mountable, testable with httpx.ASGITransport)."""
+    settings = settings or Settings.build()
+    runtime = AppRuntime(blocks, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await runtime.shutdown()
+
+    app = Starlette(
+        routes=_routes(Path(str(pages.FRONTEND))),
+        exception_handlers={InvalidRequest: _invalid_request, Exception: _unexpected},
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.uploads = files.UploadTracker()
+    return app

@@ -1,0 +1,1 @@
+"""Route handlers, one module per area; `porch.server.app` lists them all."""

@@ -1,0 +1,233 @@
+"""The API routes: discovery, the queue protocol, plain-HTTP calls and direct runs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from porch import protocol
+from porch.errors import InvalidRequest, QueueFull
+from porch.server.responses import event_stream, json_error, read_json, require_object
+from porch.server.runtime import AppRuntime
+
+
+def runtime_of(request: Request) -> AppRuntime:
+    runtime: AppRuntime = request.app.state.runtime
+    return runtime
+
+
+def root_url(request: Request) -> str:
+    """The public root of the app, as this request reached it."""
+    return str(request.base_url).rstrip("/")
+
+
+async def info(request: Request) -> Response:
+    all_endpoints = bool(request.query_params.get("all_endpoints"))
+    return JSONResponse(runtime_of(request).api_info(all_endpoints))
+
+
+async def queue_join(request: Request) -> Response:
+    runtime = runtime_of(request)
+    body = require_object(await read_json(request, runtime.settings.max_json_bytes))
+    if "data" not in body:
+        raise InvalidRequest(
+            [{"type": "missing", "loc": ["body", "data"], "msg": "Field required"}], 422)
+    fn_index = body.get("fn_index")
+    if fn_index is None:
+        return json_error(400, "No function index provided.")
+    session_hash = body.get("session_hash")
+    if not isinstance(session_hash, str) or not session_hash:
+        return json_error(400, "Session hash not found.")
+    dep = runtime.blocks.dependency(fn_index=fn_index)
+    try:
+        event_id = runtime.join(dep, body["data"], session_hash, root_url(request))
+    except QueueFull as exc:
+        return json_error(503, str(exc))
+    return JSONResponse({"event_id": event_id})
+
+
+async def queue_data(request: Request) -> Response:
+    runtime = runtime_of(request)
+    session_hash = request.query_params.get("session_hash")
+    if not session_hash:
+        raise InvalidRequest(
+            [{"type": "missing", "loc": ["query", "session_hash"], "msg": "Field required"}], 422)
+    channel = runtime.bus.get(session_hash)
+    interval = runtime.settings.heartbeat_interval
+
+    async def frames() -> AsyncIterator[bytes]:
+        if channel is None:
+            yield protocol.sse_data({"msg": protocol.MSG_UNEXPECTED, "event_id": None,
+                                     "message": "404: Not Found", "session_not_found": True,
+                                     "success": False})
+            return
+        channel.readers += 1
+        try:
+            while True:
+                message = await channel.next(interval)
+                if message is None:
+                    yield protocol.sse_data(protocol.HEARTBEAT)
+                    continue
+                if message["msg"] == protocol.MSG_CLOSE:
+                    if channel.pending or not channel.messages.empty():
+                        continue  # stale: another event joined after it was queued
+                    yield protocol.sse_data(message)
+                    return
+                yield protocol.sse_data(message)
+        finally:
+            channel.readers -= 1
+            if channel.readers == 0 and channel.pending:
+                runtime.cancel_session(channel)
+
+    return event_stream(frames())
+
+
+async def heartbeat(request: Request) -> Response:
+    interval = runtime_of(request).settings.heartbeat_interval
+
+    async def frames() -> AsyncIterator[bytes]:
+        while True:
+            yield b"data: ALIVE\n\n"
+            await anyio.sleep(interval)
+
+    return event_stream(frames())
+
+
+async def cancel(request: Request) -> Response:
+    runtime = runtime_of(request)
+    body = require_object(await read_json(request, 64 * 1024))
+    missing = [k for k in ("fn_index", "session_hash", "event_id") if k not in body]
+    if missing:
+        raise InvalidRequest([{"type": "missing", "loc": ["body", k], "msg": "Field required"}
+                              for k in missing], 422)
+    if isinstance(body["event_id"], str):
+        runtime.cancel(body["event_id"])
+    return JSONResponse({"success": True})
+
+
+async def reset(request: Request) -> Response:
+    return JSONResponse({"success": True})
+
+
+def _call_data(runtime: AppRuntime, request: Request, body: dict[str, Any],
+               named: bool) -> tuple[Any, str]:
+    dep = runtime.blocks.dependency(api_name=request.path_params["api_name"])
+    if named:
+        return _named_to_positional(runtime, dep, body), dep.api_name
+    if "data" not in body:
+        raise InvalidRequest(
+            [{"type": "missing", "loc": ["body", "data"], "msg": "Field required"}], 422)
+    return body["data"], dep.api_name
+
+
+def _named_to_positional(runtime: AppRuntime, dep: Any, body: dict[str, Any]) -> list[Any]:
+    params = runtime.api_info(True)["named_endpoints"].get("/" + dep.api_name, {}).get(
+        "parameters", [])
+    known = {p["parameter_name"] for p in params}
+    unknown = sorted(set(body) - known - {"session_hash", "oauth_token"})
+    if unknown:
+        raise InvalidRequest(f"/{dep.api_name} has no parameter(s): {', '.join(unknown)}.", 422)
+    data = []
+    for param in params:
+        name = param["parameter_name"]
+        if name in body:
+            data.append(body[name])
+        elif param["parameter_has_default"]:
+            data.append(param["parameter_default"])
+        else:
+            raise InvalidRequest(f"/{dep.api_name} needs the parameter '{name}'.", 422)
+    return data
+
+
+async def call(request: Request) -> Response:
+    return await _call(request, named=False)
+
+
+async def call_v2(request: Request) -> Response:
+    return await _call(request, named=True)
+
+
+async def _call(request: Request, *, named: bool) -> Response:
+    runtime = runtime_of(request)
+    body = require_object(await read_json(request, runtime.settings.max_json_bytes))
+    data, api_name = _call_data(runtime, request, body, named)
+    dep = runtime.blocks.dependency(api_name=api_name)
+    session_hash = body.get("session_hash")
+    if not isinstance(session_hash, str) or not session_hash:
+        session_hash = uuid.uuid4().hex
+    try:
+        event_id = runtime.join(dep, data, session_hash, root_url(request), simple=True)
+    except QueueFull as exc:
+        return json_error(503, str(exc))
+    return JSONResponse({"event_id": event_id})
+
+
+async def call_stream(request: Request) -> Response:
+    runtime = runtime_of(request)
+    key = f"call:{request.path_params['event_id']}"
+    channel = runtime.bus.get(key)
+    interval = runtime.settings.heartbeat_interval
+
+    async def frames() -> AsyncIterator[bytes]:
+        if channel is None or channel.readers:
+            yield protocol.sse_event("error", "404: Not Found")
+            return
+        channel.readers += 1
+        try:
+            while True:
+                message = await channel.next(interval)
+                if message is None:
+                    yield protocol.sse_event("heartbeat", None)
+                    continue
+                kind = message["msg"]
+                if kind == protocol.MSG_GENERATING:
+                    yield protocol.sse_event("generating", message["output"]["data"])
+                elif kind == protocol.MSG_COMPLETED:
+                    output = message["output"]
+                    if "error" in output:
+                        yield protocol.sse_event("error", output)
+                    else:
+                        yield protocol.sse_event("complete", output.get("data"))
+                    return
+        finally:
+            channel.readers -= 1
+            if channel.pending:
+                runtime.cancel_session(channel)
+            else:
+                runtime.bus.drop(key)
+
+    return event_stream(frames())
+
+
+async def run(request: Request) -> Response:
+    """A direct call that skips the queue: the result (or a generator's first yield)."""
+    runtime = runtime_of(request)
+    body = require_object(await read_json(request, runtime.settings.max_json_bytes))
+    fn_index = body.get("fn_index")
+    if fn_index is not None:
+        dep = runtime.blocks.dependency(fn_index=fn_index)
+    else:
+        dep = runtime.blocks.dependency(api_name=request.path_params["api_name"])
+    if "data" not in body:
+        raise InvalidRequest(
+            [{"type": "missing", "loc": ["body", "data"], "msg": "Field required"}], 422)
+    if dep.fn is None:
+        raise InvalidRequest(f"/{dep.api_name} has no Python function to run.", 400)
+    session_hash = body.get("session_hash")
+    if not isinstance(session_hash, str) or not session_hash:
+        session_hash = uuid.uuid4().hex
+    messages: list[dict[str, Any]] = []
+    await runtime.execute(dep, body["data"], session_hash, root_url(request), messages.append,
+                          uuid.uuid4().hex, diffs=False, first_only=True)
+    final = messages[-1]
+    output = final["output"]
+    if "error" in output:
+        return JSONResponse(output, status_code=500)
+    if dep.is_generator and len(messages) > 1:
+        output = messages[0]["output"]
+    return JSONResponse(output)

@@ -1,0 +1,100 @@
+"""Launch settings: built once from `launch(...)` arguments and the environment.
+
+This is the only module of porch that reads `os.environ`; everything else is handed a
+frozen `Settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from porch.errors import ConfigError
+from porch.files.cache import default_cache_base
+from porch.files.limits import parse_size
+
+DEFAULT_PORT = 7860
+
+
+def _env(environ: Mapping[str, str], name: str) -> str | None:
+    """PORCH_<name>, else GRADIO_<name> (so Gradio deployments keep their settings)."""
+    for prefix in ("PORCH_", "GRADIO_"):
+        value = environ.get(prefix + name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _env_paths(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = _env(environ, name)
+    return tuple(p.strip() for p in raw.split(",") if p.strip()) if raw else ()
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    server_name: str = "127.0.0.1"
+    server_port: int | None = None  # None: DEFAULT_PORT or the first free port after it
+    show_error: bool = False
+    quiet: bool = False
+    max_threads: int = 40
+    max_file_size: int | None = None
+    allowed_paths: tuple[str, ...] = ()
+    blocked_paths: tuple[str, ...] = ()
+    static_paths: tuple[str, ...] = ()
+    strict_files: bool = False
+    root_path: str = ""
+    cache_base: Path = field(default_factory=lambda: default_cache_base(os.environ))
+    heartbeat_interval: float = 15.0
+    max_json_bytes: int = 16 * 1024 * 1024
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        server_name: str | None = None,
+        server_port: int | None = None,
+        show_error: bool = False,
+        quiet: bool = False,
+        max_threads: int = 40,
+        max_file_size: int | str | None = None,
+        allowed_paths: Sequence[str | os.PathLike[str]] | None = None,
+        blocked_paths: Sequence[str | os.PathLike[str]] | None = None,
+        static_paths: Sequence[str | os.PathLike[str]] = (),
+        strict_files: bool | None = None,
+        root_path: str | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Combine explicit arguments with PORCH_*/GRADIO_* environment variables.
+
+        Explicit arguments win for single values; path lists are joined (env + argument).
+        """
+        env = os.environ if environ is None else environ
+        port_text = _env(env, "SERVER_PORT")
+        if server_port is None and port_text is not None:
+            try:
+                server_port = int(port_text)
+            except ValueError:
+                raise ConfigError(f"PORCH_SERVER_PORT must be a number, got {port_text!r}") from None
+        heartbeat = _env(env, "HEARTBEAT_INTERVAL")
+        return cls(
+            server_name=server_name or _env(env, "SERVER_NAME") or "127.0.0.1",
+            server_port=server_port,
+            show_error=show_error,
+            quiet=quiet,
+            max_threads=max_threads,
+            max_file_size=parse_size(max_file_size),
+            allowed_paths=_env_paths(env, "ALLOWED_PATHS") + tuple(map(str, allowed_paths or ())),
+            blocked_paths=_env_paths(env, "BLOCKED_PATHS") + tuple(map(str, blocked_paths or ())),
+            static_paths=tuple(map(str, static_paths)),
+            strict_files=_flag(_env(env, "STRICT_FILES")) if strict_files is None else strict_files,
+            root_path=(root_path if root_path is not None else _env(env, "ROOT_PATH") or "")
+            .rstrip("/"),
+            cache_base=default_cache_base(env),
+            heartbeat_interval=float(heartbeat) if heartbeat else 15.0,
+        )

@@ -1,0 +1,40 @@
+"""Fixtures shared by every test folder: a real uvicorn server for an app, on a free port."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+import porch
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def serve(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+          ) -> Iterator[Callable[..., str]]:
+    """`url = serve(demo, **launch_options)`: launch on 127.0.0.1, closed after the test."""
+    monkeypatch.setenv("PORCH_TEMP_DIR", str(tmp_path_factory.mktemp("cache")))
+    launched: list[porch.Blocks] = []
+
+    def start(demo: porch.Blocks, **options: Any) -> str:
+        options.setdefault("quiet", True)
+        _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1",
+                                server_port=free_port(), **options)
+        launched.append(demo)
+        # launch() returns once uvicorn reports it is serving; prove it answers.
+        assert httpx.get(url + "/config", timeout=5).status_code == 200
+        return url
+
+    yield start
+    for demo in launched:
+        demo.close()

@@ -1,0 +1,39 @@
+"""The public surface: one sorted, complete `__all__`, and a light `import porch`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import porch
+
+EXPECTED = [
+    "Blocks", "Button", "Column", "Dependency", "Error", "FileSize", "Group", "Info",
+    "Interface", "Markdown", "Number", "Row", "State", "Success", "Textbox", "Warning",
+    "__version__", "set_static_paths",
+]
+
+
+def test_all_is_pinned_and_sorted() -> None:
+    assert porch.__all__ == EXPECTED
+    assert porch.__all__ == sorted(porch.__all__)
+
+
+def test_every_public_name_exists() -> None:
+    for name in porch.__all__:
+        assert hasattr(porch, name), name
+
+
+def test_import_porch_loads_no_server_or_heavy_library() -> None:
+    code = (
+        "import sys, porch; "
+        "bad = [m for m in ('starlette', 'uvicorn', 'numpy', 'PIL', 'httpx', 'anyio') "
+        "if m in sys.modules]; print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == ""
+
+
+def test_version_is_a_string() -> None:
+    assert isinstance(porch.__version__, str) and porch.__version__.count(".") == 2
