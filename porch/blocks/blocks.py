@@ -18,10 +18,8 @@ from porch.blocks.events import DEFAULT, Dependency, as_component_list, is_gener
 from porch.blocks.layout import Layout
 from porch.components.base import (
     Block,
-    Component,
     Conversion,
     EventRegistry,
-    current_container,
     current_registry,
 )
 from porch.components.state import State
@@ -272,11 +270,6 @@ class Blocks(Layout):
             described.append(entry)
         return described
 
-    def api_parameter_names(self, dep: Dependency) -> list[tuple[int, str]]:
-        """(input index, parameter name) for every API-visible input of `dep`."""
-        return [(i, p["parameter_name"]) for i, p in zip(
-            [i for i, c in enumerate(dep.inputs) if not c.skip_api], self._parameters(dep))]
-
     # ---- converting values ----------------------------------------------------------------
     def prepare_inputs(self, dep: Dependency, data: list[Any], state: dict[int, Any],
                        conversion: Conversion) -> list[Any]:
@@ -292,7 +285,7 @@ class Blocks(Layout):
             raise InvalidRequest(
                 f"/{dep.api_name} takes {len(dep.inputs)} input(s), got {len(data)}.", 422)
         args = []
-        for component, payload in zip(dep.inputs, data):
+        for component, payload in zip(dep.inputs, data, strict=False):
             if isinstance(component, State):
                 if component.id not in state:
                     state[component.id] = component.fresh_value()
@@ -317,8 +310,8 @@ class Blocks(Layout):
                 f"{getattr(dep.fn, '__name__', 'The function')} returned {got} value(s) "
                 f"but /{dep.api_name} has {count} outputs."
             )
-        payloads = []
-        for component, value in zip(dep.outputs, values):
+        payloads: list[Any] = []
+        for component, value in zip(dep.outputs, values, strict=False):
             if isinstance(component, State):
                 state[component.id] = value
                 payloads.append(None)

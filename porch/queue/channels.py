@@ -64,16 +64,19 @@ class MemoryBus:
         channel = self._channels.get(key)
         if channel is None:
             channel = self._channels[key] = Channel()
-            while len(self._channels) > self.capacity:
-                oldest, old = next(iter(self._channels.items()))
-                if old.pending or old.readers:
-                    # Never drop a stream someone is waiting on; grow past capacity instead.
-                    self._channels.move_to_end(oldest)
-                    break
-                del self._channels[oldest]
+            self._evict()
         else:
             self._channels.move_to_end(key)
         return channel
+
+    def _evict(self) -> None:
+        excess = len(self._channels) - self.capacity
+        if excess <= 0:
+            return
+        # Oldest first; a stream someone is waiting on is never dropped (grow instead).
+        idle = [k for k, c in self._channels.items() if not (c.pending or c.readers)]
+        for key in idle[:excess]:
+            del self._channels[key]
 
     def get(self, key: str) -> Channel | None:
         return self._channels.get(key)

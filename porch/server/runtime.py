@@ -181,7 +181,8 @@ class AppRuntime:
                 if not final:
                     out = payload
                     if diffs and last is not None:
-                        out = [protocol.diff(old, new) for old, new in zip(last, payload)]
+                        pairs = zip(last, payload, strict=True)
+                        out = [protocol.diff(old, new) for old, new in pairs]
                     send(protocol.generating(event_id, protocol.success_output(
                         out, generating=True, duration=time.monotonic() - started,
                         average=None)))

@@ -80,7 +80,8 @@ class Settings:
             try:
                 server_port = int(port_text)
             except ValueError:
-                raise ConfigError(f"PORCH_SERVER_PORT must be a number, got {port_text!r}") from None
+                raise ConfigError(
+                    f"PORCH_SERVER_PORT must be a number, got {port_text!r}") from None
         heartbeat = _env(env, "HEARTBEAT_INTERVAL")
         return cls(
             server_name=server_name or _env(env, "SERVER_NAME") or "127.0.0.1",

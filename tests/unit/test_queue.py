@@ -1,0 +1,184 @@
+"""The queue layer alone: scheduler, channels, runner, the event context."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import anyio
+import pytest
+
+from porch import protocol
+from porch.errors import QueueFull
+from porch.queue.channels import Channel, MemoryBus
+from porch.queue.context import Info, current_reporter
+from porch.queue.runner import iterate
+from porch.queue.scheduler import Job, Scheduler
+from porch.queue.sessions import MemoryStateStore
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def make_job(key: str, limit: int | None, log: list[str], name: str,
+             gate: asyncio.Event | None = None,
+             messages: list[dict[str, Any]] | None = None) -> Job:
+    async def work(job: Job) -> None:
+        log.append(f"start {name}")
+        if gate is not None:
+            await gate.wait()
+        log.append(f"end {name}")
+
+    sink = messages if messages is not None else []
+    return Job(key=key, limit=limit, work=work, send=sink.append)
+
+
+async def test_limit_one_runs_jobs_in_order() -> None:
+    log: list[str] = []
+    scheduler = Scheduler()
+    gate = asyncio.Event()
+    second_messages: list[dict[str, Any]] = []
+    first = make_job("k", 1, log, "a", gate)
+    second = make_job("k", 1, log, "b", messages=second_messages)
+    scheduler.submit(first)
+    scheduler.submit(second)
+    await asyncio.sleep(0.01)
+    assert log == ["start a"]
+    assert second_messages[0]["msg"] == "estimation" and second_messages[0]["rank"] == 0
+    gate.set()
+    await asyncio.sleep(0.01)
+    assert log == ["start a", "end a", "start b", "end b"]
+    assert [m["msg"] for m in second_messages][-1] == "process_starts"
+
+
+async def test_unlimited_and_separate_keys_run_together() -> None:
+    log: list[str] = []
+    scheduler = Scheduler()
+    gate = asyncio.Event()
+    for name, key, limit in [("a", "x", None), ("b", "x", None), ("c", "y", 1)]:
+        scheduler.submit(make_job(key, limit, log, name, gate))
+    await asyncio.sleep(0.01)
+    assert sorted(log) == ["start a", "start b", "start c"]
+    gate.set()
+    await asyncio.sleep(0.01)
+    assert scheduler.running_count() == 0
+
+
+async def test_max_size_refuses_with_queue_full() -> None:
+    scheduler = Scheduler(max_size=1)
+    gate = asyncio.Event()
+    scheduler.submit(make_job("k", 1, [], "running", gate))
+    scheduler.submit(make_job("k", 1, [], "waiting"))
+    with pytest.raises(QueueFull, match="Max size is 1"):
+        scheduler.submit(make_job("k", 1, [], "refused"))
+    gate.set()
+    await scheduler.close()
+
+
+async def test_cancel_waiting_and_running_jobs() -> None:
+    log: list[str] = []
+    scheduler = Scheduler()
+    gate = asyncio.Event()
+    running = make_job("k", 1, log, "a", gate)
+    waiting = make_job("k", 1, log, "b")
+    scheduler.submit(running)
+    scheduler.submit(waiting)
+    await asyncio.sleep(0.01)
+    assert scheduler.cancel(waiting.event_id) is waiting
+    assert scheduler.cancel(running.event_id) is running
+    await asyncio.sleep(0.01)
+    assert log == ["start a"]  # a was stopped mid-way, b never started
+    assert scheduler.cancel("unknown") is None
+    assert scheduler.waiting_count() == scheduler.running_count() == 0
+
+
+async def test_channel_closes_after_last_pending_event() -> None:
+    channel = Channel()
+    channel.add_pending("a")
+    channel.add_pending("b")
+    channel.send(protocol.completed("a", {"data": []}, success=True))
+    channel.send(protocol.completed("b", {"data": []}, success=True))
+    kinds = [(await channel.next(1))["msg"] for _ in range(3)]  # type: ignore[index]
+    assert kinds == ["process_completed", "process_completed", "close_stream"]
+    assert await channel.next(0.01) is None
+
+
+def test_bus_drops_least_recently_used_idle_channels() -> None:
+    bus = MemoryBus(capacity=2)
+    busy = bus.open("busy")
+    busy.add_pending("e")
+    bus.open("b")
+    bus.open("c")
+    assert bus.get("busy") is busy  # pending work is never dropped
+    assert bus.get("b") is None
+    bus.drop("c")
+    assert bus.get("c") is None
+
+
+def test_state_store_evicts_least_recently_used() -> None:
+    store = MemoryStateStore(capacity=2)
+    store.state("a")[1] = "x"
+    store.state("b")
+    store.state("a")
+    store.state("c")
+    assert store.state("a") == {1: "x"}
+    assert len(store) == 2
+
+
+async def collect(fn: Any, *args: Any) -> list[tuple[bool, Any]]:
+    return [item async for item in iterate(fn, list(args), anyio.CapacityLimiter(4))]
+
+
+async def test_runner_handles_every_kind_of_function() -> None:
+    main_thread = threading.get_ident()
+
+    def sync(x: int) -> tuple[int, bool]:
+        return x + 1, threading.get_ident() != main_thread
+
+    async def coroutine(x: int) -> int:
+        return x * 2
+
+    def generator(n: int) -> Iterator[int]:
+        yield from range(n)
+
+    async def async_generator(n: int) -> AsyncIterator[int]:
+        for i in range(n):
+            yield i
+
+    class Callable:
+        def __call__(self, n: int) -> Iterator[int]:
+            yield from range(n)
+
+    assert await collect(sync, 1) == [(True, (2, True))]  # ran in a worker thread
+    assert await collect(coroutine, 2) == [(True, 4)]
+    assert await collect(generator, 2) == [(False, 0), (False, 1)]
+    assert await collect(async_generator, 2) == [(False, 0), (False, 1)]
+    assert await collect(Callable(), 1) == [(False, 0)]
+
+
+async def test_info_reaches_the_reporter_from_a_worker_thread() -> None:
+    seen: list[tuple[str, str]] = []
+
+    class Reporter:
+        def log(self, level: str, message: str, duration: float | None, title: str,
+                visible: bool) -> None:
+            seen.append((level, message))
+
+        def progress(self, data: list[dict[str, object]]) -> None:
+            raise AssertionError("unused")
+
+    def fn() -> None:
+        Info("from a thread")
+
+    token = current_reporter.set(Reporter())
+    try:
+        await collect(fn)
+    finally:
+        current_reporter.reset(token)
+    assert seen == [("info", "from a thread")]
