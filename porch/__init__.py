@@ -12,6 +12,8 @@ from porch.blocks.layout import Group as Group
 from porch.blocks.layout import Row as Row
 from porch.blocks.static_paths import set_static_paths as set_static_paths
 from porch.components.button import Button as Button
+from porch.components.data import JSON as JSON
+from porch.components.files import File as File
 from porch.components.number import Number as Number
 from porch.components.state import State as State
 from porch.components.text import Markdown as Markdown
@@ -29,10 +31,12 @@ __all__ = [
     "Column",
     "Dependency",
     "Error",
+    "File",
     "FileSize",
     "Group",
     "Info",
     "Interface",
+    "JSON",
     "Markdown",
     "Number",
     "Row",

@@ -204,8 +204,10 @@ class Blocks(Layout):
     def needs_heartbeat(self) -> bool:
         return any(isinstance(b, State) for b in self.blocks.values())
 
-    def config(self) -> dict[str, Any]:
-        """The app part of `/config` (the server adds root, limits and the like)."""
+    def config(self, conversion: Conversion | None = None) -> dict[str, Any]:  # type: ignore[override]
+        """The app part of `/config` (the server adds root, limits and the like).
+
+        `conversion` turns initial file values into served files (the server passes it)."""
         return {
             "version": protocol.GRADIO_VERSION,
             "porch_version": __version__,
@@ -226,7 +228,7 @@ class Blocks(Layout):
             "is_colab": False,
             "stylesheets": [],
             "footer_links": ["api"],
-            "components": [block.config() for block in self.blocks.values()],
+            "components": [block.config(conversion) for block in self.blocks.values()],
             "layout": self.layout(),
             "dependencies": [dep.config() for dep in self.dependencies],
         }

@@ -10,6 +10,8 @@ from porch.blocks.blocks import Blocks
 from porch.blocks.layout import Column, Row
 from porch.components.base import Component
 from porch.components.button import Button
+from porch.components.data import JSON
+from porch.components.files import File
 from porch.components.number import Number
 from porch.components.state import State
 from porch.components.text import Markdown, Textbox
@@ -23,6 +25,9 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "number": Number,
     "markdown": Markdown,
     "state": State,
+    "file": File,
+    "files": lambda: File(file_count="multiple"),
+    "json": JSON,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextvars import Token
 from typing import Any
 
-from porch.components.base import Block, Container, current_container
+from porch.components.base import Block, Container, Conversion, current_container
 
 
 class Layout(Block):
@@ -49,8 +49,8 @@ class Row(Layout):
         self.equal_height = equal_height
         super().__init__(**common)
 
-    def props(self) -> dict[str, Any]:
-        return {**super().props(), "variant": self.variant, "equal_height": self.equal_height}
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {**super().props(conversion), "variant": self.variant, "equal_height": self.equal_height}
 
 
 class Column(Layout):
@@ -65,8 +65,8 @@ class Column(Layout):
         self.variant = variant
         super().__init__(**common)
 
-    def props(self) -> dict[str, Any]:
-        return {**super().props(), "scale": self.scale, "min_width": self.min_width,
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {**super().props(conversion), "scale": self.scale, "min_width": self.min_width,
                 "variant": self.variant}
 
 

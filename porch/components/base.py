@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from porch.errors import ConfigError
 
 if TYPE_CHECKING:
+    from porch.files.cache import CacheEntry
     from porch.files.policy import FilePolicy
 
 _ids = itertools.count(1)
@@ -48,6 +49,18 @@ class Conversion:
 
     policy: FilePolicy | None = None
     file_url: Callable[[str], str] = field(default=lambda path: path)
+    # The SSRF-safe fetcher: downloads a public http(s) URL into the cache.
+    fetch: Callable[[str], CacheEntry] | None = None
+
+    def require_policy(self) -> FilePolicy:
+        if self.policy is None:
+            raise ConfigError("Files can only be converted while the app is served.")
+        return self.policy
+
+    def fetch_url(self, url: str) -> CacheEntry:
+        if self.fetch is None:
+            raise ConfigError("URLs can only be fetched while the app is served.")
+        return self.fetch(url)
 
 
 class Block:
@@ -87,7 +100,7 @@ class Block:
             registry.add_block(self)
         return self
 
-    def props(self) -> dict[str, Any]:
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
         """The block's properties as the frontend reads them."""
         return {
             "visible": self.visible,
@@ -96,8 +109,9 @@ class Block:
             "name": self.block_type,
         }
 
-    def config(self) -> dict[str, Any]:
-        return {"id": self.id, "type": self.block_type, "props": self.props(), "skip_api": True}
+    def config(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {"id": self.id, "type": self.block_type, "props": self.props(conversion),
+                "skip_api": True}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} id={self.id}>"
@@ -140,6 +154,9 @@ class Component(Block):
     schema: dict[str, Any] = {}
     python_type = "Any"
     example: Any = None
+    # Converting this component's values reads or writes files (or the network): the server
+    # then converts off the event loop.
+    does_io = False
 
     def __init__(
         self,
@@ -177,15 +194,15 @@ class Component(Block):
         """The function's return value -> wire value."""
         return value
 
-    def initial_payload(self) -> Any:
+    def initial_payload(self, conversion: Conversion | None = None) -> Any:
         """The value shown when the page loads."""
-        return self.postprocess(self.value, Conversion())
+        return self.postprocess(self.value, conversion or Conversion())
 
     # ---- config and API info --------------------------------------------------------------
-    def props(self) -> dict[str, Any]:
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
         return {
-            **super().props(),
-            "value": self.initial_payload(),
+            **super().props(conversion),
+            "value": self.initial_payload(conversion),
             "label": self.label,
             "info": self.info,
             "show_label": self.show_label,
@@ -194,11 +211,11 @@ class Component(Block):
             "min_width": self.min_width,
         }
 
-    def config(self) -> dict[str, Any]:
+    def config(self, conversion: Conversion | None = None) -> dict[str, Any]:
         entry = {
             "id": self.id,
             "type": self.block_type,
-            "props": self.props(),
+            "props": self.props(conversion),
             "skip_api": self.skip_api,
         }
         if not self.skip_api:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from porch.components.base import Component, EventListener
+from porch.components.base import Component, Conversion, EventListener
 
 
 class Button(Component):
@@ -27,5 +27,5 @@ class Button(Component):
         self.size = size
         super().__init__(value, **common)
 
-    def props(self) -> dict[str, Any]:
-        return {**super().props(), "variant": self.variant, "size": self.size}
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {**super().props(conversion), "variant": self.variant, "size": self.size}

@@ -61,9 +61,9 @@ class Number(Component):
             return None
         return self._round(float(value))
 
-    def props(self) -> dict[str, Any]:
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
         return {
-            **super().props(),
+            **super().props(conversion),
             "precision": self.precision,
             "minimum": self.minimum,
             "maximum": self.maximum,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from porch.components.base import Component, EventListener
+from porch.components.base import Component, Conversion, EventListener
 
 
 class State(Component):
@@ -23,6 +23,6 @@ class State(Component):
         """The starting value of a new session (a copy, so sessions never share it)."""
         return copy.deepcopy(self.value() if callable(self.value) else self.value)
 
-    def props(self) -> dict[str, Any]:
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
         # The value stays on the server: a State may hold anything, including secrets.
         return {"visible": False, "name": "state", "value": None}

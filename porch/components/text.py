@@ -48,9 +48,9 @@ class Textbox(Component):
     def postprocess(self, value: Any, conversion: Conversion) -> str | None:
         return None if value is None else str(value)
 
-    def props(self) -> dict[str, Any]:
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
         return {
-            **super().props(),
+            **super().props(conversion),
             "lines": self.lines,
             "max_lines": self.max_lines,
             "placeholder": self.placeholder,

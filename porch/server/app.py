@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from porch.blocks.blocks import Blocks
 from porch.errors import InvalidRequest
 from porch.protocol import API_PREFIX
+from porch.server.guard import RequestGuard
 from porch.server.responses import json_error
 from porch.server.routes import api, files, pages
 from porch.server.runtime import AppRuntime
@@ -82,4 +83,6 @@ def create_app(blocks: Blocks, settings: Settings | None = None) -> Starlette:
     )
     app.state.runtime = runtime
     app.state.uploads = files.UploadTracker()
+    app.add_middleware(RequestGuard, bound_to_loopback=settings.bound_to_loopback,
+                       trusted_proxies=settings.trusted_proxies)
     return app

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 import anyio
+import anyio.to_thread
 
 from porch import protocol
 from porch.blocks.blocks import Blocks
@@ -30,6 +31,7 @@ from porch.queue.context import current_reporter
 from porch.queue.runner import iterate
 from porch.queue.scheduler import Job, Scheduler
 from porch.queue.sessions import MemoryStateStore
+from porch.server.fetcher import SafeFetcher
 from porch.server.settings import Settings
 
 log = logging.getLogger("porch.server")
@@ -82,11 +84,12 @@ class AppRuntime:
             ),
             self.cache,
         )
+        self.fetcher = SafeFetcher(max_bytes=settings.max_file_size or 100 * 1024 * 1024)
         self.scheduler = Scheduler(max_size=blocks.max_queue_size)
         self.bus = MemoryBus()
         self.states = MemoryStateStore()
         self._limiter: anyio.CapacityLimiter | None = None
-        self._app_config = blocks.config()
+        self._app_config = blocks.config(self.conversion(settings.root_path))
         self._api_info: dict[bool, dict[str, Any]] = {}
         self._durations: dict[int, tuple[float, int]] = {}
 
@@ -118,7 +121,8 @@ class AppRuntime:
 
     def conversion(self, root: str) -> Conversion:
         prefix = f"{root}{protocol.API_PREFIX}/file="
-        return Conversion(policy=self.policy, file_url=lambda path: prefix + quote(path))
+        return Conversion(policy=self.policy, file_url=lambda path: prefix + quote(path),
+                          fetch=lambda url: self.fetcher.fetch(url, self.cache))
 
     # ---- running events -------------------------------------------------------------------
     def join(self, dep: Dependency, data: Any, session_hash: str, root: str, *,
@@ -170,14 +174,26 @@ class AppRuntime:
         token = current_reporter.set(Reporter(send, event_id, asyncio.get_running_loop()))
         started = time.monotonic()
         try:
+            # File conversions read, copy or fetch: keep them off the event loop.
+            io = any(c.does_io for c in (*dep.inputs, *dep.outputs))
             try:
-                args = self.blocks.prepare_inputs(dep, data, state, conversion)
+                if io:
+                    args = await anyio.to_thread.run_sync(
+                        self.blocks.prepare_inputs, dep, data, state, conversion,
+                        limiter=self.limiter)
+                else:
+                    args = self.blocks.prepare_inputs(dep, data, state, conversion)
             except (FileNotAllowed, InvalidRequest) as exc:
                 raise _InputError(str(exc.message if isinstance(exc, InvalidRequest) else exc)
                                   ) from exc
             last: list[Any] | None = None
             async for final, value in iterate(dep.fn, args, self.limiter):
-                payload = self.blocks.finish_outputs(dep, value, state, conversion)
+                if io:
+                    payload = await anyio.to_thread.run_sync(
+                        self.blocks.finish_outputs, dep, value, state, conversion,
+                        limiter=self.limiter)
+                else:
+                    payload = self.blocks.finish_outputs(dep, value, state, conversion)
                 if not final:
                     out = payload
                     if diffs and last is not None:

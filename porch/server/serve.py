@@ -108,6 +108,7 @@ def launch(
     blocked_paths: list[str] | None = None,
     strict_files: bool | None = None,
     root_path: str | None = None,
+    trusted_proxies: list[str] | None = None,
     **gradio_options: Any,
 ) -> tuple[Any, str, str | None]:
     """Serve `blocks` on `server_name:server_port` (see `Blocks.launch`)."""
@@ -120,7 +121,7 @@ def launch(
         server_name=server_name, server_port=server_port, show_error=show_error, quiet=quiet,
         max_threads=max_threads, max_file_size=max_file_size, allowed_paths=allowed_paths,
         blocked_paths=blocked_paths, static_paths=static_paths(), strict_files=strict_files,
-        root_path=root_path,
+        root_path=root_path, trusted_proxies=trusted_proxies or (),
     )
     sock = _bind(settings.server_name, settings.server_port)
     host, port = sock.getsockname()[:2]

@@ -52,6 +52,12 @@ class Settings:
     cache_base: Path = field(default_factory=lambda: default_cache_base(os.environ))
     heartbeat_interval: float = 15.0
     max_json_bytes: int = 16 * 1024 * 1024
+    trusted_proxies: tuple[str, ...] = ()
+
+    @property
+    def bound_to_loopback(self) -> bool:
+        return self.server_name in ("localhost", "127.0.0.1", "::1") or \
+            self.server_name.startswith("127.")
 
     @classmethod
     def build(
@@ -68,6 +74,7 @@ class Settings:
         static_paths: Sequence[str | os.PathLike[str]] = (),
         strict_files: bool | None = None,
         root_path: str | None = None,
+        trusted_proxies: Sequence[str] = (),
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         """Combine explicit arguments with PORCH_*/GRADIO_* environment variables.
@@ -98,4 +105,5 @@ class Settings:
             .rstrip("/"),
             cache_base=default_cache_base(env),
             heartbeat_interval=float(heartbeat) if heartbeat else 15.0,
+            trusted_proxies=_env_paths(env, "TRUSTED_PROXIES") + tuple(trusted_proxies),
         )

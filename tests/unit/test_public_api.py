@@ -8,8 +8,8 @@ import sys
 import porch
 
 EXPECTED = [
-    "Blocks", "Button", "Column", "Dependency", "Error", "FileSize", "Group", "Info",
-    "Interface", "Markdown", "Number", "Row", "State", "Success", "Textbox", "Warning",
+    "Blocks", "Button", "Column", "Dependency", "Error", "File", "FileSize", "Group", "Info",
+    "Interface", "JSON", "Markdown", "Number", "Row", "State", "Success", "Textbox", "Warning",
     "__version__", "set_static_paths",
 ]
 
