@@ -140,7 +140,7 @@ class Blocks(Layout):
             concurrency_id=concurrency_id,
             queue=queue,
             show_progress=show_progress,
-            trigger_mode=trigger_mode or "once",
+            trigger_mode=trigger_mode or _default_trigger_mode(targets),
             js=js,
             scroll_to_output=scroll_to_output,
             trigger_after=trigger_after,
@@ -204,7 +204,7 @@ class Blocks(Layout):
     def needs_heartbeat(self) -> bool:
         return any(isinstance(b, State) for b in self.blocks.values())
 
-    def config(self, conversion: Conversion | None = None) -> dict[str, Any]:  # type: ignore[override]
+    def config(self, conversion: Conversion | None = None) -> dict[str, Any]:
         """The app part of `/config` (the server adds root, limits and the like).
 
         `conversion` turns initial file values into served files (the server passes it)."""
@@ -341,6 +341,14 @@ class Blocks(Layout):
     @property
     def local_url(self) -> str | None:
         return None if self.server is None else self.server.url
+
+
+def _default_trigger_mode(targets: list[tuple[Block, str]]) -> str:
+    # As in Gradio: value-following events keep the last trigger (fast typing must not drop
+    # the final keystroke); clicks and submits ignore repeats while running.
+    if targets and all(event in ("change", "input") for _, event in targets):
+        return "always_last"
+    return "once"
 
 
 def _positional_parameters(fn: Callable[..., Any] | None) -> list[inspect.Parameter]:

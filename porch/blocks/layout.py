@@ -50,7 +50,8 @@ class Row(Layout):
         super().__init__(**common)
 
     def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
-        return {**super().props(conversion), "variant": self.variant, "equal_height": self.equal_height}
+        return {**super().props(conversion), "variant": self.variant,
+                "equal_height": self.equal_height}
 
 
 class Column(Layout):

@@ -74,7 +74,8 @@ class AppRuntime:
     def __init__(self, blocks: Blocks, settings: Settings) -> None:
         self.blocks = blocks
         self.settings = settings
-        self.cache = FileCache(settings.cache_base, delete_cache=blocks.delete_cache)
+        self.cache = FileCache(settings.cache_base, delete_cache=blocks.delete_cache,
+                               max_bytes=settings.cache_max_size)
         self.policy = FilePolicy(
             FileRules.build(
                 allowed=list(settings.allowed_paths),
@@ -99,6 +100,17 @@ class AppRuntime:
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self.settings.max_threads)
         return self._limiter
+
+    async def clean_cache_periodically(self) -> None:
+        """Drop old entries every `delete_cache` frequency (or each minute under a size cap)."""
+        if self.blocks.delete_cache is None and self.settings.cache_max_size is None:
+            return
+        frequency = self.blocks.delete_cache[0] if self.blocks.delete_cache else 60.0
+        while True:
+            await anyio.sleep(max(frequency, 1.0))
+            removed = await anyio.to_thread.run_sync(self.cache.cleanup)
+            if removed:
+                log.info("cache cleanup removed %d file(s)", removed)
 
     async def shutdown(self) -> None:
         await self.scheduler.close()

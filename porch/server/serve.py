@@ -15,6 +15,7 @@ import uvicorn
 from porch.blocks.blocks import Blocks
 from porch.blocks.static_paths import static_paths
 from porch.errors import ConfigError
+from porch.server import exposure
 from porch.server.app import create_app
 from porch.server.settings import DEFAULT_PORT, Settings
 
@@ -37,7 +38,8 @@ class Server:
     def __init__(self, app: Any, sock: socket.socket, url: str) -> None:
         self.url = url
         self._socket = sock
-        config = uvicorn.Config(app, log_level="warning", lifespan="on",
+        # proxy_headers off: RequestGuard alone decides whom to believe about X-Forwarded-*.
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False,
                                 timeout_graceful_shutdown=2, access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="porch-server", daemon=True)
@@ -109,6 +111,7 @@ def launch(
     strict_files: bool | None = None,
     root_path: str | None = None,
     trusted_proxies: list[str] | None = None,
+    cache_max_size: int | str | None = None,
     **gradio_options: Any,
 ) -> tuple[Any, str, str | None]:
     """Serve `blocks` on `server_name:server_port` (see `Blocks.launch`)."""
@@ -122,7 +125,12 @@ def launch(
         max_threads=max_threads, max_file_size=max_file_size, allowed_paths=allowed_paths,
         blocked_paths=blocked_paths, static_paths=static_paths(), strict_files=strict_files,
         root_path=root_path, trusted_proxies=trusted_proxies or (),
+        cache_max_size=cache_max_size,
     )
+    if settings.audit_only:
+        print(exposure.report(blocks, settings, settings.cache_base / "<one folder per launch>"),
+              flush=True)
+        return None, "", None
     sock = _bind(settings.server_name, settings.server_port)
     host, port = sock.getsockname()[:2]
     shown_host = "127.0.0.1" if host == "0.0.0.0" else f"[{host}]" if ":" in host else host
@@ -133,6 +141,7 @@ def launch(
     blocks.server = server
     if not quiet:
         print(f"Running on {url}", flush=True)
+        print(exposure.report(blocks, settings, app.state.runtime.cache.root), flush=True)
         if share:
             print("Share links are not available in this version of porch; "
                   "the app is served locally only.", flush=True)

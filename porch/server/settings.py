@@ -53,6 +53,9 @@ class Settings:
     heartbeat_interval: float = 15.0
     max_json_bytes: int = 16 * 1024 * 1024
     trusted_proxies: tuple[str, ...] = ()
+    cache_max_size: int | None = None
+    # `porch audit`: launch() prints what the app exposes and returns without serving.
+    audit_only: bool = False
 
     @property
     def bound_to_loopback(self) -> bool:
@@ -75,6 +78,7 @@ class Settings:
         strict_files: bool | None = None,
         root_path: str | None = None,
         trusted_proxies: Sequence[str] = (),
+        cache_max_size: int | str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         """Combine explicit arguments with PORCH_*/GRADIO_* environment variables.
@@ -106,4 +110,7 @@ class Settings:
             cache_base=default_cache_base(env),
             heartbeat_interval=float(heartbeat) if heartbeat else 15.0,
             trusted_proxies=_env_paths(env, "TRUSTED_PROXIES") + tuple(trusted_proxies),
+            audit_only=_flag(env.get("PORCH_AUDIT")),
+            cache_max_size=parse_size(cache_max_size if cache_max_size is not None
+                                      else _env(env, "CACHE_MAX_SIZE")),
         )

@@ -33,7 +33,7 @@ def test_layout_tree_follows_the_with_blocks() -> None:
 
 
 def test_api_names_are_unique_and_lambdas_are_predict() -> None:
-    with gr.Blocks() as demo:
+    with gr.Blocks():
         box = gr.Textbox()
         button = gr.Button()
         first = button.click(greet, box, box)

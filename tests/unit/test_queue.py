@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any
 
 import anyio
@@ -18,12 +19,28 @@ from porch.queue.runner import iterate
 from porch.queue.scheduler import Job, Scheduler
 from porch.queue.sessions import MemoryStateStore
 
-pytestmark = pytest.mark.anyio
 
+def in_fresh_loop(test: Callable[[], Coroutine[Any, Any, None]]) -> Callable[[], None]:
+    """Run an async test on its own loop in its own thread (Playwright's sync API may own
+    this thread's loop when browser tests share the session)."""
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+    @functools.wraps(test)
+    def run() -> None:
+        errors: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                asyncio.run(test())
+            except BaseException as exc:  # re-raised in the test's thread
+                errors.append(exc)
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join(30)
+        if errors:
+            raise errors[0]
+
+    return run
 
 
 def make_job(key: str, limit: int | None, log: list[str], name: str,
@@ -39,6 +56,7 @@ def make_job(key: str, limit: int | None, log: list[str], name: str,
     return Job(key=key, limit=limit, work=work, send=sink.append)
 
 
+@in_fresh_loop
 async def test_limit_one_runs_jobs_in_order() -> None:
     log: list[str] = []
     scheduler = Scheduler()
@@ -57,6 +75,7 @@ async def test_limit_one_runs_jobs_in_order() -> None:
     assert [m["msg"] for m in second_messages][-1] == "process_starts"
 
 
+@in_fresh_loop
 async def test_unlimited_and_separate_keys_run_together() -> None:
     log: list[str] = []
     scheduler = Scheduler()
@@ -70,6 +89,7 @@ async def test_unlimited_and_separate_keys_run_together() -> None:
     assert scheduler.running_count() == 0
 
 
+@in_fresh_loop
 async def test_max_size_refuses_with_queue_full() -> None:
     scheduler = Scheduler(max_size=1)
     gate = asyncio.Event()
@@ -81,6 +101,7 @@ async def test_max_size_refuses_with_queue_full() -> None:
     await scheduler.close()
 
 
+@in_fresh_loop
 async def test_cancel_waiting_and_running_jobs() -> None:
     log: list[str] = []
     scheduler = Scheduler()
@@ -98,6 +119,7 @@ async def test_cancel_waiting_and_running_jobs() -> None:
     assert scheduler.waiting_count() == scheduler.running_count() == 0
 
 
+@in_fresh_loop
 async def test_channel_closes_after_last_pending_event() -> None:
     channel = Channel()
     channel.add_pending("a")
@@ -135,6 +157,7 @@ async def collect(fn: Any, *args: Any) -> list[tuple[bool, Any]]:
     return [item async for item in iterate(fn, list(args), anyio.CapacityLimiter(4))]
 
 
+@in_fresh_loop
 async def test_runner_handles_every_kind_of_function() -> None:
     main_thread = threading.get_ident()
 
@@ -162,6 +185,7 @@ async def test_runner_handles_every_kind_of_function() -> None:
     assert await collect(Callable(), 1) == [(False, 0)]
 
 
+@in_fresh_loop
 async def test_info_reaches_the_reporter_from_a_worker_thread() -> None:
     seen: list[tuple[str, str]] = []
 

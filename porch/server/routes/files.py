@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from collections.abc import AsyncIterator
 from typing import BinaryIO
 
@@ -16,7 +15,6 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 
 from porch.errors import FileNotAllowed, UploadRejected
 from porch.files import media
-from porch.files.policy import Reason
 from porch.files.uploads import MultipartUpload, UploadLimits
 from porch.server.responses import event_stream, json_error
 from porch.server.routes.api import runtime_of
@@ -58,22 +56,26 @@ async def upload(request: Request) -> Response:
         if progress is not None:
             progress.put_nowait({"msg": "update", "orig_name": name, "chunk_size": size})
 
-    parser = MultipartUpload(
-        content_type,
-        runtime.cache,
-        UploadLimits(max_file_size=runtime.settings.max_file_size),
-        on_progress=on_progress,
-    )
+    parser: MultipartUpload | None = None
     try:
+        parser = MultipartUpload(
+            content_type,
+            runtime.cache,
+            UploadLimits(max_file_size=runtime.settings.max_file_size),
+            on_progress=on_progress,
+        )
         async for chunk in request.stream():
-            parser.feed(chunk)
-        entries = parser.finish()
+            # Parsing writes to disk: off the event loop, so other clients keep being served.
+            await anyio.to_thread.run_sync(parser.feed, chunk)
+        entries = await anyio.to_thread.run_sync(parser.finish)
     except UploadRejected as exc:
-        parser.abort()
+        if parser is not None:
+            parser.abort()
         # Answer now without reading the rest: the server must not buffer an oversize body.
         return PlainTextResponse(exc.message, status_code=exc.status_code)
     except BaseException:
-        parser.abort()
+        if parser is not None:
+            parser.abort()
         raise
     finally:
         if progress is not None:
@@ -126,9 +128,8 @@ async def serve_file(request: Request) -> Response:
         served = await anyio.to_thread.run_sync(runtime.policy.open_for_serving, requested)
     except FileNotAllowed:
         return _not_allowed(requested)
-    trusted = served.granted_by in (Reason.ALLOWED, Reason.STATIC)
-    content_type, disposition = media.serving_headers(served.name, trusted=trusted)
-    etag = media.etag_for(served.size, served.mtime, os.fstat(served.file.fileno()).st_ino)
+    content_type, disposition = media.serving_headers(served.name, trusted=served.trusted)
+    etag = media.etag_for(served.size, served.mtime, served.ino)
     headers = {
         "Content-Disposition": disposition,
         "X-Content-Type-Options": "nosniff",

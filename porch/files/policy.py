@@ -1,0 +1,411 @@
+"""The one gate: every file porch serves, copies or accepts as input is decided here.
+
+1. Spelling first: ``paths.lexical_refusal`` refuses NUL, backslashes, Windows forms, ``..``
+   (outputs from app code may use ``..``; it is resolved like the OS would) before any lookup.
+2. Relative paths are taken from the working directory; the result must still be granted.
+3. Blocked paths win over every grant, matched on the requested spelling AND on the resolved
+   target (links followed), against both the configured and the resolved blocked path, and
+   also case-insensitively. Case is only ever folded *after* resolving.
+4. Serving grants: cache entries this app issued, allowed paths, static paths. Outputs add
+   (unless strict) the working directory and the temp directory.
+5. Inside the cache directory only issued entries count, whatever else grants the directory.
+6. A dot-named component below the granting directory is refused, unless the grant names
+   that exact file. Directories and missing files are refused alike.
+7. Files are opened by walking the resolved path with ``O_NOFOLLOW`` on every component, then
+   the descriptor's real location (and, for the cache, its inode) is checked again.
+8. Refusals raise ``FileNotAllowed`` with the same message whether the file is missing,
+   outside or blocked; the reason is logged to ``porch.files`` at INFO.
+"""
+
+from __future__ import annotations
+
+import enum
+import errno
+import logging
+import os
+import stat
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+from porch.errors import FileNotAllowed
+
+from .cache import CacheEntry, FileCache
+from .media import guess_type
+from .paths import has_dot_component, is_within, lexical_refusal, within_casefold
+
+__all__ = ["Decision", "FilePolicy", "FileRules", "Reason", "ServedFile"]
+
+log = logging.getLogger("porch.files")
+
+_DIR_FLAGS = os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_PATH", os.O_RDONLY)
+# O_NONBLOCK: a FIFO swapped in after the check must not hang the worker on open().
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+
+
+class Reason(enum.Enum):
+    """Why a path was granted or refused (the value is what the log shows)."""
+
+    CACHE = "cache"
+    ALLOWED = "allowed"
+    STATIC = "static"
+    CWD = "cwd"
+    TEMPDIR = "tempdir"
+    BAD_SPELLING = "bad spelling"
+    BLOCKED = "blocked"
+    OUTSIDE = "outside"
+    DOTFILE = "dotfile"
+    MISSING = "missing"
+    NOT_A_FILE = "not a file"
+    NOT_ISSUED = "not issued"
+    CHANGED = "changed while opening"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: Reason
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class FileRules:
+    """The developer's grants, as absolute paths. Build with ``FileRules.build``."""
+
+    allowed_paths: tuple[Path, ...]
+    blocked_paths: tuple[Path, ...]
+    static_paths: tuple[Path, ...]
+    cwd: Path
+    tempdir: Path
+    strict: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        allowed: Iterable[str | os.PathLike[str]] = (),
+        blocked: Iterable[str | os.PathLike[str]] = (),
+        static: Iterable[str | os.PathLike[str]] = (),
+        *,
+        strict: bool = False,
+        cwd: str | os.PathLike[str] | None = None,
+        tempdir: str | os.PathLike[str] | None = None,
+    ) -> FileRules:
+        """Rules with relative entries (``"."``) made absolute against ``cwd``."""
+        base = Path(os.path.abspath(cwd if cwd is not None else os.getcwd()))
+        temp = Path(os.path.abspath(tempdir if tempdir is not None else tempfile.gettempdir()))
+
+        def absolute(items: Iterable[str | os.PathLike[str]]) -> tuple[Path, ...]:
+            return tuple(Path(os.path.normpath(base / os.fspath(item))) for item in items)
+
+        return cls(absolute(allowed), absolute(blocked), absolute(static), base, temp, strict)
+
+
+@dataclass(frozen=True)
+class _Root:
+    lexical: Path
+    resolved: Path
+    reason: Reason
+
+
+@dataclass
+class ServedFile:
+    """An open, checked file. The caller closes it (or uses ``with``).
+
+    ``path`` is its real location, ``name`` the basename to show, ``ino`` feeds the ETag;
+    ``trusted`` says the developer granted it (allowed or static paths), for ``serving_headers``.
+    """
+
+    file: BinaryIO
+    path: Path
+    size: int
+    mtime: float
+    name: str
+    granted_by: Reason
+    ino: int = 0
+
+    @property
+    def trusted(self) -> bool:
+        return self.granted_by in (Reason.ALLOWED, Reason.STATIC)
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> ServedFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class FilePolicy:
+    """Decides, for one app, which paths may be served, returned or accepted as input."""
+
+    def __init__(self, rules: FileRules, cache: FileCache) -> None:
+        self.rules = rules
+        self.cache = cache
+        self._blocked = [_pair(p) for p in rules.blocked_paths]
+        static = [_Root(*_pair(p), Reason.STATIC) for p in rules.static_paths]
+        allowed = [_Root(*_pair(p), Reason.ALLOWED) for p in rules.allowed_paths]
+        self._serving_roots = static + allowed
+        implicit = [
+            _Root(*_pair(rules.cwd), Reason.CWD),
+            _Root(*_pair(rules.tempdir), Reason.TEMPDIR),
+        ]
+        self._output_roots = self._serving_roots + ([] if rules.strict else implicit)
+        # Inside the cache only issued entries count (a planted file is not an entry). When the
+        # cache base encloses the cwd or temp dir (PORCH_TEMP_DIR=/tmp), reserving all of it
+        # would void those grants, so only porch's own instance directory is reserved then.
+        encloses = any(is_within(root.resolved, cache.base) for root in implicit)
+        self._reserved = [cache.root] if encloses else [cache.base, cache.root]
+
+    # -- decisions
+    def check(self, candidate: str | Path) -> Decision:
+        """May ``candidate`` (a ``/gradio_api/file=`` path, decoded once) be served?"""
+        return self._decide(os.fspath(candidate), self._serving_roots, allow_parent=False)
+
+    def check_output(self, path: str | Path) -> Decision:
+        """May ``path``, returned by an app function, be served (moved to the cache)?"""
+        return self._decide(os.fspath(path), self._output_roots, allow_parent=True)
+
+    def _decide(self, text: str, roots: list[_Root], *, allow_parent: bool) -> Decision:
+        if lexical_refusal(text, allow_parent=allow_parent) is not None:
+            return Decision(False, Reason.BAD_SPELLING)
+        joined = os.path.join(self.rules.cwd, text)
+        spelled = Path(os.path.normpath(joined))
+        # realpath of the joined (not normalised) spelling: "link/.." means what the OS says.
+        try:
+            resolved = Path(os.path.realpath(joined))
+        except OSError:
+            # A link replaced while realpath read it (EINVAL from readlink on a non-link).
+            return Decision(False, Reason.CHANGED)
+        if self._is_blocked(spelled, resolved):
+            return Decision(False, Reason.BLOCKED, resolved)
+        reason = self._grant(spelled, resolved, roots)
+        if reason not in _GRANTS:
+            return Decision(False, reason, resolved)
+        try:
+            mode = os.stat(resolved).st_mode
+        except OSError:
+            return Decision(False, Reason.MISSING, resolved)
+        if not stat.S_ISREG(mode):
+            return Decision(False, Reason.NOT_A_FILE, resolved)
+        return Decision(True, reason, resolved)
+
+    def _is_blocked(self, *paths: Path) -> bool:
+        return any(within_casefold(p, b) for p in paths for pair in self._blocked for b in pair)
+
+    def _grant(self, spelled: Path, resolved: Path, roots: list[_Root]) -> Reason:
+        reserved = any(within_casefold(p, r) for p in (spelled, resolved) for r in self._reserved)
+        if reserved:
+            return Reason.CACHE if self.cache.lookup(resolved) is not None else Reason.NOT_ISSUED
+        dotted = False
+        for root in roots:
+            if not is_within(resolved, root.resolved):
+                continue
+            if has_dot_component(resolved, root.resolved) or (
+                is_within(spelled, root.lexical) and has_dot_component(spelled, root.lexical)
+            ):
+                dotted = True
+                continue
+            return root.reason
+        return Reason.DOTFILE if dotted else Reason.OUTSIDE
+
+    # -- serving
+    def open_for_serving(self, candidate: str) -> ServedFile:
+        """Check ``candidate`` and open it; raise ``FileNotAllowed(candidate)`` if refused."""
+        decision = self.check(candidate)
+        if not decision.allowed or decision.path is None:
+            raise self._refuse(candidate, decision.reason, candidate)
+        try:
+            fd, st = self._open_checked(decision.path, decision.reason)
+        except _Refused as refused:
+            raise self._refuse(candidate, refused.reason, candidate) from None
+        return ServedFile(
+            file=os.fdopen(fd, "rb"),
+            path=decision.path,
+            size=st.st_size,
+            mtime=st.st_mtime,
+            name=decision.path.name,
+            granted_by=decision.reason,
+            ino=st.st_ino,
+        )
+
+    def _open_checked(self, path: Path, reason: Reason) -> tuple[int, os.stat_result]:
+        """Open the checked ``path`` without following links; verify what was opened."""
+        try:
+            fd = _open_nofollow(path)
+        except OSError as exc:
+            # A link swapped in after the check makes O_NOFOLLOW fail here: that is the point.
+            raise _Refused(_OPEN_ERRORS.get(exc.errno or 0, Reason.UNREADABLE)) from None
+        st = os.fstat(fd)
+        ok = stat.S_ISREG(st.st_mode) and _fd_is_at(fd, st, path)
+        if ok and reason is Reason.CACHE:
+            ok = self.cache.owns(path, st)
+        if not ok:
+            os.close(fd)
+            raise _Refused(Reason.CHANGED)
+        return fd, st
+
+    def _refuse(self, candidate: str | Path, reason: Reason, message: str) -> FileNotAllowed:
+        log.info("refused %r: %s", os.fspath(candidate), reason.value)
+        return FileNotAllowed(message)
+
+    # -- outputs
+    def adopt_output(self, path: str | Path) -> CacheEntry:
+        """Make a path an app function returned servable, or raise with the fix in the message.
+
+        Cache entries come back unchanged. Static files are served in place: the entry points
+        at the static file itself (not a copy) and the file route serves it through
+        ``open_for_serving`` like any other static file. Everything else is copied into the
+        cache from a descriptor opened without following links.
+        """
+        text = os.fspath(path)
+        decision = self.check_output(text)
+        if not decision.allowed or decision.path is None:
+            raise self._refuse(text, decision.reason, self._output_message(text, decision.reason))
+        if decision.reason is Reason.CACHE:
+            entry = self.cache.lookup(decision.path)
+            if entry is not None:
+                return entry
+            raise self._refuse(text, Reason.CHANGED, self._output_message(text, Reason.CHANGED))
+        if decision.reason is Reason.STATIC:
+            static = _in_place(decision.path)
+            if static is not None:
+                return static
+            raise self._refuse(text, Reason.CHANGED, self._output_message(text, Reason.CHANGED))
+        try:
+            fd, _ = self._open_checked(decision.path, decision.reason)
+        except _Refused as refused:
+            message = self._output_message(text, refused.reason)
+            raise self._refuse(text, refused.reason, message) from None
+        try:
+            return self.cache.adopt_fd(fd, decision.path.name)
+        finally:
+            os.close(fd)
+
+    def _output_message(self, path: str, reason: Reason) -> str:
+        start = f"Cannot return {path}:"
+        if reason is Reason.BLOCKED:
+            return f"{start} it is in the app's blocked paths (launch(blocked_paths=[...]))."
+        if reason is Reason.DOTFILE:
+            return (
+                f"{start} a file or folder in its path starts with '.'; such files are only "
+                "served when listed exactly in launch(allowed_paths=[...])."
+            )
+        if reason is Reason.NOT_ISSUED:
+            return (
+                f"{start} it is in porch's file cache but was not created by this app; write "
+                "the file elsewhere (e.g. tempfile.gettempdir()) and return that path."
+            )
+        if reason is Reason.BAD_SPELLING:
+            return (
+                f"{start} the path contains characters porch refuses (control characters, "
+                "backslashes, ':' or ';', %-escapes, Windows device names)."
+            )
+        if reason in (Reason.CHANGED, Reason.UNREADABLE):
+            return f"{start} the file changed or could not be read while porch copied it."
+        if self.rules.strict:
+            return (
+                f"{start} strict file rules are on, so only uploaded files, allowed paths and "
+                "static paths can be returned. Add its folder to launch(allowed_paths=[...])."
+            )
+        # OUTSIDE, MISSING and NOT_A_FILE share one message: a function that returns a
+        # client-chosen path must not tell the client which host files exist.
+        return (
+            f"{start} it is not a file inside the app's allowed files. Add its folder to "
+            "launch(allowed_paths=[...]) or return a file in the working directory or the temp "
+            "directory."
+        )
+
+    # -- inputs
+    def resolve_input(self, path: str) -> CacheEntry:
+        """The entry for a FileData ``path`` a client sent; only names this app issued.
+
+        Static files are accepted too, because ``adopt_output`` hands them out in place and a
+        client may send an output back as an input; they are readable by anyone anyway.
+        """
+        decision = self.check(path)
+        if decision.allowed and decision.path is not None:
+            if decision.reason is Reason.CACHE:
+                entry = self.cache.lookup(decision.path)
+                if entry is not None:
+                    return entry
+            elif decision.reason is Reason.STATIC:
+                static = _in_place(decision.path)
+                if static is not None:
+                    return static
+        reason = Reason.NOT_ISSUED if decision.allowed else decision.reason
+        raise self._refuse(path, reason, f"File {path} was not uploaded to this app.")
+
+
+_GRANTS = frozenset({Reason.CACHE, Reason.ALLOWED, Reason.STATIC, Reason.CWD, Reason.TEMPDIR})
+# ELOOP (Linux, macOS) / EMLINK (FreeBSD): the last component became a link; ENOTDIR: a
+# directory on the way did.
+_OPEN_ERRORS = {
+    errno.ENOENT: Reason.MISSING,
+    errno.ELOOP: Reason.CHANGED,
+    errno.EMLINK: Reason.CHANGED,
+    errno.ENOTDIR: Reason.CHANGED,
+}
+
+
+class _Refused(Exception):
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+def _pair(path: Path) -> tuple[Path, Path]:
+    return path, Path(os.path.realpath(path))
+
+
+def _in_place(path: Path) -> CacheEntry | None:
+    """An entry for a static file served where it is (None if it vanished since the check)."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return None
+    return CacheEntry(path, path.name, size, guess_type(path.name))
+
+
+def _open_nofollow(path: Path) -> int:
+    """Open ``path`` read-only, refusing a symlink in *any* component, not just the last.
+
+    ``path`` is already resolved, so a link found on the way was swapped in after the check.
+    """
+    parts = path.parts
+    fd = os.open(parts[0], _DIR_FLAGS)
+    try:
+        for name in parts[1:-1]:
+            parent, fd = fd, -1
+            try:
+                fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+            finally:
+                os.close(parent)
+        return os.open(parts[-1], _FILE_FLAGS, dir_fd=fd)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _fd_is_at(fd: int, st: os.stat_result, path: Path) -> bool:
+    """True if the open descriptor is the file at ``path`` (its real location, not a spelling)."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}") == str(path)
+    except OSError:
+        pass
+    # No /proc (macOS, some sandboxes): the name must still lead to the same inode, unfollowed.
+    try:
+        here = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    return (here.st_dev, here.st_ino) == (st.st_dev, st.st_ino)

@@ -1,0 +1,126 @@
+// The frame every block sits in, and the label every field carries.
+//
+// A frame applies the props all blocks share (visible, elem_id, elem_classes, scale,
+// min_width) and shows an event's status on its block (queued, running, progress).
+// Component modules render into `frame.body` and never touch the frame itself.
+
+let counter = 0;
+
+/** A page-unique id for a control, so a <label for=…> can point at it. */
+export function uid(prefix) {
+  counter += 1;
+  return `porch-${prefix}-${counter}`;
+}
+
+const safeClass = (name) => String(name).replace(/[^A-Za-z0-9_-]/g, "-");
+
+/** The wrapper of one block. `layout` frames hold children directly in their root. */
+export function frame(type, props, { layout = false } = {}) {
+  const root = document.createElement("div");
+  root.className = `porch-block porch-block-${safeClass(type)}`;
+  root.dataset.type = type;
+  const body = layout ? root : root.appendChild(document.createElement("div"));
+  if (!layout) body.className = "porch-body";
+  let custom = [];
+  let statusEl = null;
+
+  function apply(next) {
+    root.hidden = next.visible === false || next.visible === "hidden";
+    if (next.elem_id) root.id = String(next.elem_id);
+    else root.removeAttribute("id");
+    root.classList.remove(...custom);
+    const classes = Array.isArray(next.elem_classes) ? next.elem_classes
+      : next.elem_classes ? [next.elem_classes] : [];
+    custom = classes.map(String).filter((c) => /^[^\s]+$/.test(c));
+    root.classList.add(...custom);
+    const scale = next.scale ?? 1;
+    root.style.setProperty("--porch-scale", String(Number(scale) || 0));
+    // Always set both: custom properties inherit, so a column's width must not leak inward.
+    const minWidth = next.min_width ?? (type === "column" ? 320 : 160);
+    root.style.setProperty("--porch-min-width", `${Number(minWidth) || 0}px`);
+  }
+
+  /**
+   * Show an event's state on this block, or clear it with null.
+   * s = { phase: "pending"|"queued"|"running"|"streaming", text, fraction, detail, show }
+   */
+  function status(s) {
+    if (!s) {
+      root.removeAttribute("aria-busy");
+      root.classList.remove("porch-pending", "porch-pending-minimal", "porch-streaming");
+      if (statusEl) statusEl.remove();
+      statusEl = null;
+      return;
+    }
+    root.setAttribute("aria-busy", "true");
+    const show = s.show ?? "full";
+    root.classList.toggle("porch-pending", show === "full");
+    root.classList.toggle("porch-pending-minimal", show === "minimal");
+    root.classList.toggle("porch-streaming", s.phase === "streaming");
+    if (show === "hidden" || layout) return;
+    if (!statusEl) {
+      statusEl = document.createElement("div");
+      statusEl.className = "porch-status";
+      const text = statusEl.appendChild(document.createElement("span"));
+      text.className = "porch-status-text";
+      const bar = statusEl.appendChild(document.createElement("div"));
+      bar.className = "porch-progress";
+      bar.setAttribute("role", "progressbar");
+      bar.appendChild(document.createElement("div")).className = "porch-progress-fill";
+      root.appendChild(statusEl);
+    }
+    statusEl.dataset.phase = s.phase;
+    statusEl.querySelector(".porch-status-text").textContent = s.text ?? "";
+    const bar = statusEl.querySelector(".porch-progress");
+    if (s.fraction == null && s.detail == null) {
+      bar.hidden = true;
+    } else {
+      bar.hidden = false;
+      bar.setAttribute("aria-label", s.detail || "progress");
+      const fill = bar.firstChild;
+      if (s.fraction == null) {
+        bar.removeAttribute("aria-valuenow");
+        bar.classList.add("porch-indeterminate");
+        fill.style.width = "";
+      } else {
+        const pct = Math.round(Math.min(Math.max(s.fraction, 0), 1) * 100);
+        bar.classList.remove("porch-indeterminate");
+        bar.setAttribute("aria-valuemin", "0");
+        bar.setAttribute("aria-valuemax", "100");
+        bar.setAttribute("aria-valuenow", String(pct));
+        fill.style.width = `${pct}%`;
+      }
+    }
+  }
+
+  apply(props);
+  return { root, body, apply, status };
+}
+
+/**
+ * The label and info text of a field. With show_label false (or no label) the control gets
+ * an aria-label instead, so assistive tech and `get_by_label` still find it.
+ */
+export function field(body, props, controlId, fallbackName) {
+  const label = document.createElement("label");
+  label.className = "porch-label";
+  label.htmlFor = controlId;
+  const info = document.createElement("div");
+  info.className = "porch-info";
+  info.id = `${controlId}-info`;
+  body.append(label, info);
+
+  function update(next, control) {
+    const text = next.label == null ? "" : String(next.label);
+    label.textContent = text;
+    const shown = next.show_label !== false && text !== "";
+    label.hidden = !shown;
+    if (shown) control.removeAttribute("aria-label");
+    else control.setAttribute("aria-label", text || fallbackName);
+    info.textContent = next.info == null ? "" : String(next.info);
+    info.hidden = !next.info;
+    if (next.info) control.setAttribute("aria-describedby", info.id);
+    else control.removeAttribute("aria-describedby");
+  }
+  return { label, info, update };
+}

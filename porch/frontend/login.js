@@ -1,0 +1,51 @@
+// The login form shown when the app has auth on and the page has no valid cookie.
+
+export function login(mount, url, message) {
+  const form = document.createElement("form");
+  form.className = "porch-login";
+  const heading = form.appendChild(document.createElement("h1"));
+  heading.textContent = "Log in";
+  if (message) form.appendChild(document.createElement("p")).textContent = String(message);
+  for (const [name, type, label] of [["username", "text", "Username"], ["password", "password", "Password"]]) {
+    const l = form.appendChild(document.createElement("label"));
+    l.className = "porch-label";
+    l.htmlFor = `porch-login-${name}`;
+    l.textContent = label;
+    const input = form.appendChild(document.createElement("input"));
+    input.className = "porch-input";
+    input.id = l.htmlFor;
+    input.name = name;
+    input.type = type;
+    input.required = true;
+    input.autocomplete = name === "password" ? "current-password" : "username";
+  }
+  const error = form.appendChild(document.createElement("p"));
+  error.className = "porch-login-error";
+  error.setAttribute("role", "alert");
+  const submit = form.appendChild(document.createElement("button"));
+  submit.type = "submit";
+  submit.className = "porch-button porch-primary porch-size-lg";
+  submit.textContent = "Log in";
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    error.textContent = "";
+    submit.disabled = true;
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        body: new URLSearchParams(new FormData(form)),
+        credentials: "same-origin",
+      });
+      if (response.ok) {
+        location.reload();
+        return;
+      }
+      error.textContent = response.status === 400 || response.status === 401
+        ? "Incorrect username or password." : `Login failed (${response.status}).`;
+    } catch (err) {
+      error.textContent = `Could not reach the server (${err.message}).`;
+    }
+    submit.disabled = false;
+  });
+  mount.replaceChildren(form);
+}

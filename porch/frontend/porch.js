@@ -1,0 +1,328 @@
+// porch's page: boot from ./config, render the layout, wire events to the queue, and show
+// results, progress and toasts. Component drawing lives in components/*.js; the queue
+// protocol in stream.js. Every URL is relative to the page, so the app can sit under a prefix.
+
+import { frame } from "./components/base.js";
+import { load } from "./components/registry.js";
+import { QueueStream, applyDiff, cancel, join, keepAlive } from "./stream.js";
+import { toast } from "./toasts.js";
+import { login } from "./login.js";
+
+const here = (path) => new URL(path, document.baseURI);
+const GENERIC_ERROR = "An error occurred. The app did not share the details (launch it with show_error=True to see them).";
+
+function sessionHash() {
+  const bytes = crypto.getRandomValues(new Uint8Array(10));
+  return Array.from(bytes, (b) => b.toString(36).padStart(2, "0")).join("");
+}
+
+const isUpdate = (value) => value !== null && typeof value === "object" && value.__type__ === "update";
+
+class App {
+  constructor(config, mount) {
+    this.config = config;
+    this.mount = mount;
+    this.session = sessionHash();
+    this.components = new Map((config.components ?? []).map((c) => [c.id, c]));
+    this.dependencies = config.dependencies ?? [];
+    this.instances = new Map();
+    this.running = new Map(); // dependency id -> Set of runs
+    this.triggers = new Map(); // "id:event" -> [dependency]
+    for (const dep of this.dependencies) {
+      for (const [id, event] of dep.targets ?? []) {
+        const key = `${id}:${event}`;
+        this.triggers.set(key, [...(this.triggers.get(key) ?? []), dep]);
+      }
+    }
+    const inputs = new Set(this.dependencies.flatMap((d) => d.inputs ?? []));
+    const outputs = new Set(this.dependencies.flatMap((d) => d.outputs ?? []));
+    // interactive: null means editable when some event reads it, read-only when events only
+    // write it (as in Gradio).
+    this.defaultInteractive = (id) => inputs.has(id) || !outputs.has(id);
+    this.stream = new QueueStream(here(`./gradio_api/queue/data?session_hash=${encodeURIComponent(this.session)}`), {
+      onError: (text) => toast({ level: "error", title: "Server error", message: text, duration: null }),
+    });
+  }
+
+  async render() {
+    const layout = this.config.layout ?? { id: null, children: [...this.components.keys()].map((id) => ({ id })) };
+    const types = ["root", ...[...this.components.values()].map((c) => c.type)];
+    this.factories = await load(types);
+    this.mount.replaceChildren();
+    this.place(layout, this.mount, true);
+  }
+
+  resolved(id, props) {
+    // A button stays clickable when an event only relabels it.
+    const guess = props.name === "button" ? true : this.defaultInteractive(id);
+    const interactive = props.interactive ?? guess;
+    return { ...props, interactive };
+  }
+
+  place(node, parent, isRoot = false) {
+    const entry = this.components.get(node.id);
+    const type = entry?.type ?? (isRoot || node.children ? "root" : null);
+    if (type == null) return;
+    const props = { name: type, ...(entry?.props ?? {}) };
+    const isLayout = Array.isArray(node.children);
+    const box = frame(type, props, { layout: isLayout });
+    if (node.id != null) box.root.dataset.porchId = String(node.id);
+    parent.appendChild(box.root);
+    let api;
+    try {
+      api = this.factories.get(type)(box.body, this.resolved(node.id, props), (event) => this.fire(node.id, event));
+    } catch (e) {
+      console.error(`porch: could not render ${type} #${node.id}`, e);
+      box.body.textContent = `This ${type} could not be drawn.`;
+      api = { update() {}, value: () => props.value ?? null };
+    }
+    if (node.id != null) this.instances.set(node.id, { id: node.id, type, props, api, frame: box });
+    for (const child of node.children ?? []) this.place(child, api.container ?? box.body);
+  }
+
+  /** Set a component from an output value (or a gr.update dict). */
+  set(id, value) {
+    const inst = this.instances.get(id);
+    if (!inst || inst.type === "state") return;
+    const live = { ...inst.props, value: inst.api.value() };
+    let next;
+    if (isUpdate(value)) {
+      const { __type__, ...changes } = value;
+      next = { ...live, ...changes };
+    } else {
+      next = { ...live, value };
+    }
+    inst.props = next;
+    inst.frame.apply(next);
+    inst.api.update(this.resolved(id, next));
+  }
+
+  fire(id, event) {
+    for (const dep of this.triggers.get(`${id}:${event}`) ?? []) this.run(dep, id);
+  }
+
+  async run(dep, triggerId) {
+    const runs = this.running.get(dep.id) ?? new Set();
+    this.running.set(dep.id, runs);
+    if (runs.size && dep.trigger_mode !== "multiple") {
+      // "once" ignores triggers while it runs; "always_last" runs once more at the end.
+      if (dep.trigger_mode === "always_last") [...runs][0].again = { triggerId };
+      return;
+    }
+    for (const other of dep.cancels ?? []) this.cancel(other);
+    const run = { eventId: null, again: null };
+    runs.add(run);
+    let ok = false;
+    try {
+      ok = dep.backend_fn ? await this.call(dep, triggerId, run) : this.local(dep);
+    } catch (e) {
+      console.error("porch: event failed", e);
+      toast({ level: "error", message: String(e.message ?? e) });
+    } finally {
+      runs.delete(run);
+    }
+    for (const next of this.dependencies) {
+      if (next.trigger_after !== dep.id) continue;
+      if (next.trigger_only_on_success && !ok) continue;
+      if (next.trigger_only_on_failure && ok) continue;
+      this.run(next, null);
+    }
+    if (run.again) this.run(dep, run.again.triggerId);
+  }
+
+  local(dep) {
+    if (dep.js === "clear") {
+      for (const id of dep.outputs ?? []) {
+        const inst = this.instances.get(id);
+        if (!inst || inst.type === "state") continue;
+        if (inst.api.clear) inst.api.clear();
+        else this.set(id, null);
+        inst.props = { ...inst.props, value: inst.api.value() };
+      }
+    } else if (dep.js) {
+      console.warn("porch: this page does not run custom js for events");
+    }
+    return true;
+  }
+
+  cancel(depId) {
+    for (const run of this.running.get(depId) ?? []) {
+      if (run.eventId) {
+        cancel(document.baseURI, { fn_index: depId, session_hash: this.session, event_id: run.eventId });
+      }
+    }
+  }
+
+  /** Run a server event through the queue; resolves to true on success. */
+  async call(dep, triggerId, run) {
+    const outputs = (dep.outputs ?? []).map((id) => this.instances.get(id)).filter((i) => i && i.type !== "state");
+    const show = dep.show_progress ?? "full";
+    const status = (s) => {
+      for (const inst of outputs) {
+        if (s) {
+          inst.owner = run;
+          inst.frame.status({ show, ...s });
+        } else if (inst.owner === run) {
+          inst.owner = null;
+          inst.frame.status(null);
+        }
+      }
+    };
+    status({ phase: "pending", text: "" });
+    const data = (dep.inputs ?? []).map((id) => {
+      const inst = this.instances.get(id);
+      return !inst || inst.type === "state" ? null : inst.api.value();
+    });
+    let eventId;
+    try {
+      eventId = await join(here("./gradio_api/queue/join"), {
+        data, event_data: null, fn_index: dep.id, trigger_id: triggerId, session_hash: this.session,
+      });
+    } catch (e) {
+      status(null);
+      if (e.status === 503) toast({ level: "error", title: "The app is busy", message: e.message, duration: 10 });
+      else toast({ level: "error", message: e.message, duration: null });
+      return false;
+    }
+    run.eventId = eventId;
+    return new Promise((resolve) => {
+      let values = null;
+      let started = null;
+      let eta = null;
+      let progress = {};
+      const clock = setInterval(() => {
+        if (started != null) status({ phase: values ? "streaming" : "running", text: elapsed(), ...progress });
+      }, 100);
+      const elapsed = () => {
+        const t = ((performance.now() - started) / 1000).toFixed(1);
+        return eta ? `${t}s / ETA ${Number(eta).toFixed(1)}s` : `${t}s`;
+      };
+      const finish = (ok) => {
+        clearInterval(clock);
+        this.stream.unwatch(eventId);
+        status(null);
+        resolve(ok);
+      };
+      const show = (list) => {
+        (dep.outputs ?? []).forEach((id, k) => {
+          if (k < list.length) this.set(id, list[k]);
+        });
+      };
+      this.stream.watch(eventId, {
+        message: (msg) => {
+          switch (msg.msg) {
+            case "estimation": {
+              const where = msg.rank != null && msg.queue_size ? ` ${msg.rank + 1}/${msg.queue_size}` : "";
+              const when = msg.rank_eta != null ? ` · ETA ${Number(msg.rank_eta).toFixed(1)}s` : "";
+              status({ phase: "queued", text: `queued${where}${when}` });
+              break;
+            }
+            case "process_starts":
+              started = performance.now();
+              eta = msg.eta;
+              status({ phase: "running", text: elapsed() });
+              break;
+            case "progress": {
+              const p = (msg.progress_data ?? [])[0];
+              if (!p) break;
+              const fraction = p.progress != null ? p.progress : p.length ? p.index / p.length : null;
+              const count = p.length ? `${p.index}/${p.length}${p.unit ? ` ${p.unit}` : ""}` : "";
+              progress = { fraction, detail: [p.desc, count].filter(Boolean).join(" ") || "progress" };
+              started ??= performance.now();
+              status({ phase: values ? "streaming" : "running", text: `${progress.detail} · ${elapsed()}`, ...progress });
+              break;
+            }
+            case "log":
+              if (msg.visible !== false) {
+                toast({ level: msg.level ?? "info", title: msg.title, message: msg.log, duration: msg.duration ?? null });
+              }
+              break;
+            case "process_generating":
+            case "process_streaming": {
+              const data = msg.output?.data ?? [];
+              values = values == null ? data : values.map((v, k) => applyDiff(v, data[k] ?? []));
+              show(values);
+              started ??= performance.now();
+              status({ phase: "streaming", text: elapsed(), ...progress });
+              break;
+            }
+            case "process_completed": {
+              const output = msg.output ?? {};
+              if ("error" in output) {
+                if (output.visible !== false) {
+                  toast({
+                    level: "error",
+                    title: output.title ?? msg.title ?? "Error",
+                    message: output.error ?? GENERIC_ERROR,
+                    duration: output.duration ?? null,
+                  });
+                }
+                finish(false);
+              } else {
+                if (Array.isArray(output.data)) show(output.data);
+                finish(msg.success !== false);
+              }
+              break;
+            }
+            default:
+              break;
+          }
+        },
+        fail: (text) => {
+          if (text) toast({ level: "error", message: text, duration: null });
+          finish(false);
+        },
+      });
+    });
+  }
+
+  start() {
+    if (this.config.connect_heartbeat) keepAlive(here(`./gradio_api/heartbeat/${encodeURIComponent(this.session)}`));
+    for (const dep of this.dependencies) {
+      if ((dep.targets ?? []).some(([, event]) => event === "load")) this.run(dep, null);
+    }
+  }
+}
+
+async function boot() {
+  const mount = document.getElementById("porch-app");
+  let response;
+  try {
+    response = await fetch(here("./config"), { credentials: "same-origin", headers: { accept: "application/json" } });
+  } catch (e) {
+    throw new Error(`Could not reach the server (${e.message}).`);
+  }
+  if (response.status === 401) {
+    const body = await response.json().catch(() => ({}));
+    login(mount, here("./login"), body?.detail?.auth_message ?? null);
+    document.documentElement.dataset.porch = "login";
+    return;
+  }
+  if (!response.ok) throw new Error(`The app's config could not be loaded (${response.status}).`);
+  const config = await response.json();
+  if (config.title) document.title = String(config.title);
+  if (config.css) {
+    const style = document.head.appendChild(document.createElement("style"));
+    style.textContent = config.css;
+  }
+  document.body.classList.toggle("porch-fill-width", Boolean(config.fill_width));
+  document.body.classList.toggle("porch-fill-height", Boolean(config.fill_height));
+  const app = new App(config, mount);
+  await app.render();
+  mount.removeAttribute("aria-busy");
+  app.start();
+  window.porch = { app };
+  document.documentElement.dataset.porch = "ready";
+}
+
+boot().catch((e) => {
+  console.error(e);
+  const mount = document.getElementById("porch-app");
+  mount.removeAttribute("aria-busy");
+  const note = document.createElement("p");
+  note.className = "porch-fatal";
+  note.setAttribute("role", "alert");
+  note.textContent = e.message;
+  mount.replaceChildren(note);
+  document.documentElement.dataset.porch = "error";
+});

@@ -1,0 +1,269 @@
+// The page's side of the queue protocol (sse_v3, see PROTOCOL.md §3 and §5.1): joining,
+// the one per-session message stream, generator diffs, cancelling and the heartbeat.
+// It mirrors porch/protocol.py by hand.
+
+/** A request the server refused: `status`, and the server's `detail` as text. */
+export class RequestError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** The server's `detail` (a string, an object or FastAPI's list of problems) as text. */
+export function detailText(body, fallback) {
+  const detail = body && typeof body === "object" && "detail" in body ? body.detail : body;
+  if (typeof detail === "string" && detail) return detail;
+  if (Array.isArray(detail)) {
+    return detail.map((d) => {
+      const where = d?.parameter_name ?? (Array.isArray(d?.loc) ? d.loc.join(".") : null);
+      const what = d?.message ?? d?.msg ?? JSON.stringify(d);
+      return where ? `${where}: ${what}` : what;
+    }).join("\n");
+  }
+  if (detail && typeof detail === "object") return detail.error ?? detail.message ?? JSON.stringify(detail);
+  return fallback;
+}
+
+async function post(url, body) {
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-gradio-user": "app" },
+      credentials: "same-origin",
+      body: JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new RequestError(0, `Could not reach the server (${e.message}).`);
+  }
+  const text = await response.text();
+  let parsed = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // A plain-text reply (e.g. an unhandled 500) is kept as text.
+  }
+  if (!response.ok) {
+    throw new RequestError(response.status, detailText(parsed, text.trim() || `${response.status} ${response.statusText}`));
+  }
+  return parsed;
+}
+
+/** POST queue/join; resolves to the event id. */
+export async function join(url, body) {
+  const reply = await post(url, body);
+  if (!reply || typeof reply.event_id !== "string") {
+    throw new RequestError(200, "The server did not return an event id.");
+  }
+  return reply.event_id;
+}
+
+/** POST cancel (then reset, as Gradio's page does); failures are ignored. */
+export async function cancel(base, body) {
+  try {
+    await post(new URL("./gradio_api/cancel", base), body);
+    await post(new URL("./gradio_api/reset", base), { event_id: body.event_id });
+  } catch {
+    // The event may have finished meanwhile; nothing to undo.
+  }
+}
+
+/** Apply §3.5 edit operations ([action, path, value]) to a copy of `value`. */
+export function applyDiff(value, edits) {
+  let result = structuredClone(value);
+  for (const [action, path, next] of edits) {
+    if (!path.length) {
+      if (action === "append") result = result + next;
+      else if (action === "delete") result = null;
+      else result = next;
+      continue;
+    }
+    let parent = result;
+    for (const key of path.slice(0, -1)) parent = parent[key];
+    const last = path[path.length - 1];
+    if (action === "replace") parent[last] = next;
+    else if (action === "append") parent[last] = parent[last] + next;
+    else if (action === "add") {
+      if (Array.isArray(parent)) parent.splice(last, 0, next);
+      else parent[last] = next;
+    } else if (action === "delete") {
+      if (Array.isArray(parent)) parent.splice(last, 1);
+      else delete parent[last];
+    } else {
+      throw new Error(`unknown diff action ${action}`);
+    }
+  }
+  return result;
+}
+
+/** `data:` frames out of a fetch body, as parsed JSON (or the raw text if not JSON). */
+async function* frames(response) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let cut;
+    while ((cut = buffer.search(/\r?\n\r?\n/)) >= 0) {
+      const frame = buffer.slice(0, cut);
+      buffer = buffer.slice(cut).replace(/^\r?\n\r?\n/, "");
+      const data = frame.split(/\r?\n/).filter((l) => l.startsWith("data:"))
+        .map((l) => l.slice(5).replace(/^ /, "")).join("\n");
+      if (!data) continue;
+      try {
+        yield JSON.parse(data);
+      } catch {
+        yield data;
+      }
+    }
+  }
+}
+
+/**
+ * The session's one message stream (`queue/data`), shared by every event of the page.
+ * Handlers are `{ message(msg), fail(text) }`, one per event id.
+ */
+export class QueueStream {
+  constructor(url, { onError } = {}) {
+    this.url = url;
+    this.onError = onError ?? (() => {});
+    this.handlers = new Map();
+    this.early = new Map(); // messages that arrived before their join returned
+    this.controller = null;
+    this.failures = 0;
+  }
+
+  watch(eventId, handler) {
+    this.handlers.set(eventId, handler);
+    const waiting = this.early.get(eventId);
+    this.early.delete(eventId);
+    for (const msg of waiting ?? []) {
+      if (this.handlers.get(eventId) === handler) handler.message(msg);
+    }
+    if (this.handlers.has(eventId)) this.open();
+  }
+
+  unwatch(eventId) {
+    this.handlers.delete(eventId);
+  }
+
+  open() {
+    if (this.controller) return;
+    const controller = new AbortController();
+    this.controller = controller;
+    this.read(controller);
+  }
+
+  stop(controller = this.controller) {
+    if (!controller) return;
+    controller.abort();
+    if (this.controller === controller) this.controller = null;
+  }
+
+  async read(controller) {
+    let problem = null;
+    try {
+      const response = await fetch(this.url, {
+        signal: controller.signal,
+        headers: { accept: "text/event-stream" },
+        credentials: "same-origin",
+        cache: "no-store",
+      });
+      if (!response.ok) {
+        problem = `The event stream was refused (${response.status}).`;
+      } else {
+        for await (const msg of frames(response)) {
+          this.failures = 0;
+          this.dispatch(msg, controller);
+          if (controller.signal.aborted) return;
+        }
+      }
+    } catch (e) {
+      if (controller.signal.aborted) return;
+      problem = `Lost connection to the server (${e.message}).`;
+    }
+    if (this.controller !== controller) return;
+    this.controller = null;
+    if (!this.handlers.size) return;
+    // The stream ended while events were pending: try again a few times, then give up on them.
+    this.failures += 1;
+    if (this.failures <= 3) {
+      setTimeout(() => this.open(), 250 * 2 ** this.failures);
+      return;
+    }
+    this.failures = 0;
+    this.failAll(problem ?? "The connection to the server closed before the result arrived.");
+  }
+
+  dispatch(msg, controller) {
+    if (!msg || typeof msg !== "object") return;
+    if (msg.msg === "heartbeat") return;
+    if (msg.msg === "close_stream") {
+      this.stop(controller);
+      // An event joined after the server decided to close: its messages wait on the server.
+      if (this.handlers.size) this.open();
+      return;
+    }
+    if (msg.msg === "unexpected_error") {
+      this.onError(msg.message ?? "The server reported an unexpected error.");
+      this.failAll(null);
+      return;
+    }
+    if (msg.event_id == null) {
+      for (const handler of [...this.handlers.values()]) handler.message(msg);
+      return;
+    }
+    const handler = this.handlers.get(msg.event_id);
+    if (handler) {
+      handler.message(msg);
+    } else {
+      const list = this.early.get(msg.event_id) ?? [];
+      list.push(msg);
+      this.early.set(msg.event_id, list);
+      if (this.early.size > 256) this.early.delete(this.early.keys().next().value);
+    }
+  }
+
+  failAll(text) {
+    for (const [id, handler] of [...this.handlers]) {
+      this.handlers.delete(id);
+      handler.fail(text);
+    }
+  }
+}
+
+/**
+ * Keep the session's heartbeat stream open (PROTOCOL.md §5.1), reconnecting with backoff.
+ * Returns a function that stops it.
+ */
+export function keepAlive(url) {
+  let controller = null;
+  let stopped = false;
+  let delay = 1000;
+  async function connect() {
+    if (stopped) return;
+    controller = new AbortController();
+    const opened = Date.now();
+    try {
+      const response = await fetch(url, { signal: controller.signal, credentials: "same-origin", cache: "no-store" });
+      if (response.ok && response.body) {
+        const reader = response.body.getReader();
+        while (!(await reader.read()).done) { /* only its being open matters */ }
+      }
+    } catch {
+      // Dropped; reconnect below.
+    }
+    if (stopped) return;
+    if (Date.now() - opened > 30000) delay = 1000;
+    setTimeout(connect, delay);
+    delay = Math.min(delay * 2, 30000);
+  }
+  connect();
+  return () => {
+    stopped = true;
+    controller?.abort();
+  };
+}

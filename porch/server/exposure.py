@@ -1,0 +1,90 @@
+"""What an app exposes: the report `launch()` prints and `porch audit app.py` shows.
+
+Sharing an app puts files within reach of strangers, so the author should see, before
+anyone else does, exactly which folders are reachable and which setups are risky.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from pathlib import Path
+
+from porch.blocks.blocks import Blocks
+from porch.components.base import Component
+from porch.components.text import Textbox
+from porch.server.settings import Settings
+
+_SCAN_LIMIT = 5000  # entries looked at per allowed folder when searching for dot-files
+
+
+def _dotfiles(folder: Path) -> list[str]:
+    found = []
+    try:
+        walker = os.walk(folder)
+        for root, dirs, files in itertools.islice(walker, _SCAN_LIMIT):
+            for name in (*dirs, *files):
+                if name.startswith("."):
+                    found.append(os.path.relpath(os.path.join(root, name), folder))
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            if len(found) >= 3:
+                break
+    except OSError:
+        return []
+    return found
+
+
+def _is_file_like(component: Component) -> bool:
+    return component.does_io
+
+
+def warnings_for(blocks: Blocks, settings: Settings, cwd: Path | None = None) -> list[str]:
+    cwd = (cwd or Path.cwd()).resolve()
+    found = []
+    if not settings.strict_files:
+        if cwd == Path("/"):
+            found.append("the working directory is /: functions may return any file on the "
+                         "machine. Run from the app's folder or use strict_files=True.")
+        elif cwd == Path.home().resolve():
+            found.append(f"the working directory is your home folder ({cwd}): functions may "
+                         "return any file in it. Run from the app's folder or use "
+                         "strict_files=True.")
+    for allowed in settings.allowed_paths:
+        path = Path(allowed)
+        if path.is_dir():
+            dots = _dotfiles(path)
+            if dots:
+                found.append(f"allowed path {allowed} holds dot-files ({', '.join(dots)}); "
+                             "porch refuses them unless listed exactly, but consider moving them.")
+    for dep in blocks.dependencies:
+        if dep.fn is None:
+            continue
+        if any(isinstance(c, Textbox) for c in dep.inputs) and any(
+                _is_file_like(c) for c in dep.outputs):
+            found.append(f"endpoint /{dep.api_name} turns a text input into a file output: "
+                         "a caller chooses which file it returns, within the grants above.")
+    return found
+
+
+def report(blocks: Blocks, settings: Settings, cache_dir: Path | str) -> str:
+    """The exposure report, as printed."""
+
+    def listing(paths: tuple[str, ...]) -> str:
+        return ", ".join(paths) if paths else "(none)"
+
+    lines = [
+        "Files this app exposes:",
+        f"  cache    {cache_dir}  (uploads and returned files, by unguessable name)",
+        f"  allowed  {listing(settings.allowed_paths)}",
+        f"  static   {listing(settings.static_paths)}",
+        f"  blocked  {listing(settings.blocked_paths)}  (wins over everything)",
+    ]
+    if settings.strict_files:
+        lines.append("  returned paths: strict mode, only the cache, allowed and static paths")
+    else:
+        lines.append(f"  returned paths: also from the working directory ({Path.cwd()}) and "
+                     f"the temp directory ({tempfile.gettempdir()}), never dot-files")
+    for warning in warnings_for(blocks, settings):
+        lines.append(f"  warning: {warning}")
+    return "\n".join(lines)
