@@ -1,15 +1,25 @@
-"""The `porch` command: `porch app.py` runs an app and restarts it when a source file changes."""
+"""The `porch` command.
+
+    porch app.py [--no-reload]        run an app, restarting it when a source file changes
+    porch api URL                     list a running app's endpoints (porch or Gradio)
+    porch call URL /name ARG...       call one endpoint and print its result
+
+Subcommands are dispatched on the first argument (see SUBCOMMANDS), so a file named like a
+subcommand must be given with a path (`porch ./api`).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from porch.version import __version__
 
@@ -68,14 +78,106 @@ def run_with_reload(app: Path, *, watch: Path, max_restarts: int | None = None) 
         _stop(process)
 
 
+# ---- client subcommands -------------------------------------------------------------------
+
+
+def _client_parser(name: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"porch {name}", description=description)
+    parser.add_argument("url", help="the app's address, e.g. http://127.0.0.1:7860/")
+    parser.add_argument("--auth", metavar="USER:PASSWORD", help="log in first")
+    return parser
+
+
+def _auth(value: str | None) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep:
+        raise SystemExit("porch: --auth takes USER:PASSWORD")
+    return user, password
+
+
+def _argument(text: str) -> Any:
+    """A command-line value: `@path` is a file to upload, valid JSON is JSON, else a string."""
+    if text.startswith("@") and len(text) > 1:
+        from porch.client import handle_file
+
+        return handle_file(text[1:])
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _api_command(argv: Sequence[str]) -> int:
+    parser = _client_parser("api", "List the endpoints of a running porch or Gradio app.")
+    parser.add_argument("--json", action="store_true", help="print the view_api() dict")
+    args = parser.parse_args(argv)
+    from porch.client import Client
+    from porch.errors import PorchError
+
+    try:
+        with Client(args.url, auth=_auth(args.auth), verbose=False) as client:
+            if args.json:
+                print(json.dumps(client.view_api(print_info=False, return_format="dict"),
+                                 indent=2))
+            else:
+                client.view_api()
+    except (PorchError, ValueError) as exc:
+        print(f"porch api: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _call_command(argv: Sequence[str]) -> int:
+    parser = _client_parser("call", "Call one endpoint of a running porch or Gradio app and "
+                                    "print its result.")
+    parser.add_argument("api_name", help="the endpoint, e.g. /predict")
+    parser.add_argument("args", nargs="*", metavar="ARG",
+                        help="arguments in order: JSON when valid JSON, else a string; "
+                             "@path uploads a file")
+    parser.add_argument("--download-dir", metavar="DIR",
+                        help="where output files go (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    from porch.client import Client
+    from porch.errors import AppError, PorchError
+
+    api_name = args.api_name if args.api_name.startswith("/") else "/" + args.api_name
+    options: dict[str, Any] = {"auth": _auth(args.auth), "verbose": False}
+    if args.download_dir:
+        options["download_files"] = args.download_dir
+    try:
+        values = [_argument(arg) for arg in args.args]
+        with Client(args.url, **options) as client:
+            result = client.predict(*values, api_name=api_name)
+    except AppError as exc:
+        print(f"porch call: {api_name} failed: {exc.message}", file=sys.stderr)
+        return 1
+    except (PorchError, ValueError, TypeError) as exc:
+        print(f"porch call: {exc}", file=sys.stderr)
+        return 1
+    print(result if isinstance(result, str) else json.dumps(result, indent=2, default=str))
+    return 0
+
+
+# First-argument words that name a subcommand rather than an app file.
+SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "api": _api_command,
+    "call": _call_command,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in SUBCOMMANDS:
+        return SUBCOMMANDS[arguments[0]](arguments[1:])
     parser = argparse.ArgumentParser(
         prog="porch", description="Run a porch app, restarting it when its files change."
     )
     parser.add_argument("--version", action="version", version=f"porch {__version__}")
     parser.add_argument("app", help="the app's Python file, e.g. app.py")
     parser.add_argument("--no-reload", action="store_true", help="run once, without watching")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     app = Path(args.app)
     if not app.is_file():
         parser.error(f"{app} is not a file")

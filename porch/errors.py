@@ -7,11 +7,20 @@ PorchError
 ├── UploadRejected     an upload broke a limit or was malformed (carries an HTTP status)
 ├── QueueFull          the queue reached its max_size
 ├── InvalidRequest     a malformed API request (carries an HTTP status)
-└── Error              raised by app code; its message is shown in the UI, as text
+├── Error              raised by app code; its message is shown in the UI, as text
+│
+│   raised by porch.Client (the first three are also ValueErrors, as in gradio_client):
+├── AppError           the remote app's function failed: message, title, duration, visible
+├── AuthenticationError  the remote app wants credentials, or refused the ones given
+├── ValidationError    the remote app refused the inputs (HTTP 422); `messages` lists why
+└── RemoteError        the server could not be reached, or broke off the protocol
 ```
 
+The client also raises `QueueFull` (the remote queue is full, HTTP 503) and `UploadRejected`
+(a file is over the app's `max_file_size`, checked before uploading, or refused with 413).
+
 `Info`, `Warning` and `Success` are not exceptions: they are calls that post a toast from
-inside a running event (see `porch.queue.context`).
+inside a running event (see `porch.reporting`).
 """
 
 from __future__ import annotations
@@ -83,3 +92,53 @@ class Error(PorchError):
 
     def __str__(self) -> str:
         return self.message
+
+
+# ---- raised by porch.Client -----------------------------------------------------------------
+
+
+class AppError(PorchError, ValueError):
+    """The remote app's function raised; the fields are what the app chose to show.
+
+    A ValueError too, so code written against gradio_client's `AppError` keeps catching it.
+    """
+
+    def __init__(
+        self,
+        message: str = "Error raised.",
+        duration: float | None = 10,
+        visible: bool = True,
+        title: str = "Error",
+        print_exception: bool = True,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.duration = duration
+        self.visible = visible
+        self.title = title
+        self.print_exception = print_exception
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AuthenticationError(PorchError, ValueError):
+    """The remote app needs a login (`Client(url, auth=(user, password))`) or refused it."""
+
+
+class ValidationError(PorchError, ValueError):
+    """The remote app refused the call's inputs before running it (HTTP 422).
+
+    `messages` holds one line per refused parameter (`"- name: why"`).
+    """
+
+    def __init__(self, message: str, messages: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.messages = list(messages or [])
+
+
+class RemoteError(PorchError):
+    """The server could not be reached, answered outside the protocol, or stopped mid-call.
+
+    The message names the URL and what went wrong; the httpx error, if any, is chained.
+    """

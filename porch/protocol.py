@@ -110,27 +110,34 @@ def log_message(
 
 
 def success_output(
-    data: list[Any], *, generating: bool, duration: float, average: float | None
+    data: list[Any], *, generating: bool, duration: float, average: float | None,
+    render_config: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "data": data,
         "is_generating": generating,
         "duration": duration,
         "average_duration": average,
-        "render_config": None,
+        "render_config": render_config,
         "changed_state_ids": [],
         "used_cache": None,
     }
 
 
-def generating(event_id: str, output: dict[str, Any]) -> dict[str, Any]:
+def generating(event_id: str, output: dict[str, Any],
+               time_limit: float | None = None) -> dict[str, Any]:
     return {
         "msg": MSG_GENERATING,
         "event_id": event_id,
         "output": output,
         "success": True,
-        "time_limit": None,
+        "time_limit": time_limit,
     }
+
+
+def progress(event_id: str, data: list[dict[str, Any]]) -> dict[str, Any]:
+    """`data` items: {"index", "length", "unit", "progress", "desc"} (PROTOCOL.md §3.3)."""
+    return {"msg": MSG_PROGRESS, "event_id": event_id, "progress_data": data}
 
 
 def completed(

@@ -7,30 +7,42 @@ the wire and the app's functions, but never serves. `launch()` hands the app to
 
 from __future__ import annotations
 
-import inspect
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from contextvars import Token
+from pathlib import Path
 from typing import Any
 
 from porch import protocol
-from porch.blocks.events import DEFAULT, Dependency, as_component_list, is_generator
+from porch.blocks.context import EventContext
+from porch.blocks.events import (
+    DEFAULT,
+    Dependency,
+    as_component_list,
+    as_output_list,
+    is_generator,
+)
 from porch.blocks.layout import Layout
+from porch.blocks.signature import signature_of
+from porch.blocks.themes import theme_css, theme_name
+from porch.blocks.updates import output_payload, output_values, session_view
 from porch.components.base import (
     Block,
+    Component,
     Conversion,
     EventRegistry,
     current_registry,
 )
 from porch.components.state import State
+from porch.components.timer import Timer
 from porch.errors import ConfigError, InvalidRequest
 from porch.version import __version__
 
 # Options of Gradio's event listeners that change nothing in porch yet; accepted so apps run.
 _IGNORED_EVENT_OPTIONS = frozenset(
-    {"preprocess", "postprocess", "batch", "max_batch_size", "every", "time_limit",
-     "stream_every", "show_progress_on", "key", "validator", "like_user_message",
-     "show_api", "api_description_from_docstring"}
+    {"preprocess", "postprocess", "stream_every", "show_progress_on", "key", "validator",
+     "like_user_message", "show_api", "api_description_from_docstring"}
 )
 
 
@@ -47,6 +59,8 @@ class Blocks(Layout):
         theme: Any = None,
         js: str | None = None,
         head: str | None = None,
+        css_paths: str | Path | list[str | Path] | None = None,
+        head_paths: str | Path | list[str | Path] | None = None,
         fill_height: bool = False,
         fill_width: bool = False,
         delete_cache: tuple[float, float] | None = None,
@@ -58,6 +72,9 @@ class Blocks(Layout):
         self.theme = theme
         self.js = js
         self.head = head
+        self.css_paths = css_paths
+        self.head_paths = head_paths
+        theme_name(theme)  # a wrong theme fails here, where the app names it
         self.fill_height = fill_height
         self.fill_width = fill_width
         self.delete_cache = delete_cache
@@ -67,7 +84,10 @@ class Blocks(Layout):
         self.default_concurrency_limit: int | None = 1
         self.max_queue_size: int | None = None
         self.server: Any = None  # set by launch(): porch.server.serve.Server
+        # Called by the server with the app's Conversion before it serves (examples caching).
+        self.startup_hooks: list[Callable[[Conversion], None]] = []
         self._registry_tokens: list[Token[EventRegistry | None]] = []
+        self._rendered_ids: itertools.count[int] | None = None
         super().__init__(render=False)
 
     # ---- building -------------------------------------------------------------------------
@@ -108,32 +128,50 @@ class Blocks(Layout):
         trigger_only_on_success: bool = False,
         trigger_only_on_failure: bool = False,
         cancels: Any = None,
+        batch: bool = False,
+        max_batch_size: int = 4,
+        time_limit: float | None = None,
+        every: float | None = None,
+        scope: Any = None,
         **options: Any,
     ) -> Dependency:
+        """Add an event (what listeners call). `scope` is the `@render` run defining it: the
+        event and its new blocks then belong to that run (fresh ids), not to the app."""
+        sink: Any = scope if scope is not None else self
         unknown = set(options) - _IGNORED_EVENT_OPTIONS
         if unknown:
             raise TypeError(f"unknown event option(s): {', '.join(sorted(unknown))}")
+        _check_queue_options(concurrency_limit, time_limit, batch, max_batch_size)
+        if every is not None:
+            # `every=`: the event also runs on a Timer's tick while the page is open.
+            timer = Timer(every, render=False)
+            self.add_block(timer)
+            targets = [*targets, (timer, "tick")]
         if options.get("show_api") is False and api_visibility is None:
             api_visibility = "undocumented"
         if api_name is False:
             api_visibility = api_visibility or "private"
             api_name = None
         for block, _ in targets:
-            self.add_block(block)
+            if block is not self:  # load/unload target the app itself
+                sink.add_block(block)
         inputs_list = as_component_list(inputs, "inputs")
-        outputs_list = as_component_list(outputs, "outputs")
+        outputs_list = as_output_list(outputs)
+        if batch and any(isinstance(c, State) for c in (*inputs_list, *outputs_list)):
+            raise ConfigError("A batch=True event cannot read or write a State: its calls "
+                              "come from different sessions.")
         for component in (*inputs_list, *outputs_list):
-            self.add_block(component)
+            sink.add_block(component)
         cancel_ids = [d.id for d in (cancels if isinstance(cancels, list) else [cancels])
                       if isinstance(d, Dependency)] if cancels is not None else []
         dependency = Dependency(
-            id=len(self.dependencies),
-            app=self,
+            id=len(self.dependencies) if scope is None else self.rendered_event_id(),
+            app=sink,
             fn=fn,
             targets=[(block.id, event) for block, event in targets],
             inputs=inputs_list,
             outputs=outputs_list,
-            api_name=self._unique_api_name(api_name, fn),
+            api_name=self._unique_api_name(api_name, fn, scope),
             api_visibility=api_visibility or "public",
             api_description=api_description,
             concurrency_limit=concurrency_limit,
@@ -148,11 +186,24 @@ class Blocks(Layout):
             trigger_only_on_failure=trigger_only_on_failure,
             cancels=cancel_ids,
             is_generator=fn is not None and is_generator(fn),
+            batch=batch,
+            max_batch_size=max_batch_size,
+            time_limit=time_limit,
+            signature=signature_of(fn),
         )
-        self.dependencies.append(dependency)
+        if batch and dependency.is_generator:
+            raise ConfigError("A batch=True event cannot be a generator.")
+        sink.dependencies.append(dependency)
         return dependency
 
-    def _unique_api_name(self, wanted: str | None | bool, fn: Callable[..., Any] | None) -> str:
+    def rendered_event_id(self) -> int:
+        """A fresh id for an event a `@render` defines, past those of the app's events."""
+        if self._rendered_ids is None:
+            self._rendered_ids = itertools.count(len(self.dependencies))
+        return next(self._rendered_ids)
+
+    def _unique_api_name(self, wanted: str | None | bool, fn: Callable[..., Any] | None,
+                         scope: Any = None) -> str:
         if isinstance(wanted, str) and wanted:
             base = wanted.lstrip("/")
         else:
@@ -160,11 +211,26 @@ class Blocks(Layout):
             base = "predict" if name == "<lambda>" else name
         base = re.sub(r"[^A-Za-z0-9_\-]", "_", base) or "fn"
         taken = {d.api_name for d in self.dependencies}
+        if scope is not None:
+            taken |= {d.api_name for d in scope.dependencies}
         name, n = base, 0
         while name in taken:
             n += 1
             name = f"{base}_{n}"
         return name
+
+    def load(self, fn: Callable[..., Any] | None, inputs: Any = None, outputs: Any = None,
+             **options: Any) -> Dependency:
+        """Run `fn` when a page opens the app (and, with `every=seconds`, again on a timer
+        while it stays open)."""
+        return self.register_event([(self, "load")], fn, inputs=inputs, outputs=outputs,
+                                   **options)
+
+    def unload(self, fn: Callable[[], Any]) -> Dependency:
+        """Run `fn()` on the server when a page's session ends (its heartbeat stops: the
+        tab was closed or reloaded). Its result is not used."""
+        return self.register_event([(self, "unload")], fn, api_name=None,
+                                   api_visibility="private", show_progress="hidden")
 
     def queue(
         self,
@@ -175,9 +241,14 @@ class Blocks(Layout):
         """Set the queue's defaults (every event already runs through the queue)."""
         if default_concurrency_limit == DEFAULT:
             default_concurrency_limit = 1
-        if default_concurrency_limit is not None and not isinstance(default_concurrency_limit,
-                                                                    int):
-            raise ConfigError("default_concurrency_limit must be an int, None or 'default'")
+        if default_concurrency_limit is not None and (
+                not isinstance(default_concurrency_limit, int)
+                or isinstance(default_concurrency_limit, bool) or default_concurrency_limit < 1):
+            raise ConfigError("default_concurrency_limit must be a positive int, None or "
+                              f"'default', got {default_concurrency_limit!r}.")
+        if max_size is not None and (not isinstance(max_size, int) or isinstance(max_size, bool)
+                                     or max_size < 0):
+            raise ConfigError(f"max_size must be an int >= 0 or None, got {max_size!r}.")
         self.default_concurrency_limit = default_concurrency_limit
         self.max_queue_size = max_size
         return self
@@ -196,13 +267,30 @@ class Blocks(Layout):
         raise InvalidRequest(f"No API endpoint named /{name}.", 404)
 
     def concurrency_limit_of(self, dep: Dependency) -> int | None:
+        """How many runs of `dep`'s concurrency group may run at once (None: no limit).
+
+        Events that share a `concurrency_id` share the smallest limit any of them sets, so
+        the answer does not depend on which event happened to run first."""
+        if dep.concurrency_id is None:
+            return self._limit(dep)
+        limits = [self._limit(d) for d in self.dependencies
+                  if d.concurrency_id == dep.concurrency_id]
+        bounded = [limit for limit in limits if limit is not None]
+        return min(bounded) if bounded else None
+
+    def _limit(self, dep: Dependency) -> int | None:
         limit = dep.concurrency_limit
         if limit == DEFAULT:
             return self.default_concurrency_limit
         return limit if isinstance(limit, int) or limit is None else 1
 
+    def unload_events(self) -> list[Dependency]:
+        return [d for d in self.dependencies if (self.id, "unload") in d.targets]
+
     def needs_heartbeat(self) -> bool:
-        return any(isinstance(b, State) for b in self.blocks.values())
+        # The server learns that a page left only from its heartbeat stream ending.
+        return bool(self.unload_events()) or any(
+            isinstance(b, State) for b in self.blocks.values())
 
     def config(self, conversion: Conversion | None = None) -> dict[str, Any]:
         """The app part of `/config` (the server adds root, limits and the like).
@@ -215,10 +303,11 @@ class Blocks(Layout):
             "protocol": protocol.PROTOCOL,
             "mode": self.mode,
             "title": self.title,
-            "css": self.css,
+            "css": self.all_css(),
             "js": self.js,
             "head": self.head,
-            "theme": self.theme if isinstance(self.theme, str) else "default",
+            "theme": theme_name(self.theme),
+            "theme_css": theme_css(self.theme),
             "fill_height": self.fill_height,
             "fill_width": self.fill_width,
             "enable_queue": True,
@@ -243,9 +332,11 @@ class Blocks(Layout):
             named["/" + dep.api_name] = {
                 "parameters": self._parameters(dep),
                 "returns": [
-                    {k: v for k, v in c.api_parameter().items() if k != "example_input"}
+                    # gradio_client needs a label for every return; Gradio names them so.
+                    {**{k: v for k, v in c.api_parameter().items() if k != "example_input"},
+                     "label": c.label or f"value_{c.id}"}
                     for c in dep.outputs
-                    if not c.skip_api
+                    if isinstance(c, Component) and not c.skip_api
                 ],
                 "api_visibility": dep.api_visibility,
                 "description": dep.api_description or "",
@@ -253,7 +344,7 @@ class Blocks(Layout):
         return {"named_endpoints": named, "unnamed_endpoints": {}}
 
     def _parameters(self, dep: Dependency) -> list[dict[str, Any]]:
-        params = _positional_parameters(dep.fn)
+        params = dep.signature.inputs
         described = []
         for index, component in enumerate(dep.inputs):
             if component.skip_api:
@@ -273,9 +364,17 @@ class Blocks(Layout):
         return described
 
     # ---- converting values ----------------------------------------------------------------
-    def prepare_inputs(self, dep: Dependency, data: list[Any], state: dict[int, Any],
+    def prepare_inputs(self, dep: Dependency, data: list[Any], state: MutableMapping[int, Any],
+                       conversion: Conversion, context: EventContext | None = None,
+                       ) -> tuple[list[Any], dict[str, Any]]:
+        """Wire values -> `(args, kwargs)` for `dep.fn`. State slots come from the session;
+        parameters porch fills in (a `Progress`, a `Request`, `EventData`) go by keyword,
+        fresh for this call, from what the server knows of it (`context`)."""
+        return dep.signature.bind(self.convert_inputs(dep, data, state, conversion), context)
+
+    def convert_inputs(self, dep: Dependency, data: list[Any], state: MutableMapping[int, Any],
                        conversion: Conversion) -> list[Any]:
-        """Wire values -> the arguments of `dep.fn`. State slots come from the session."""
+        """Wire values -> one value per input, in order (what `prepare_inputs` binds)."""
         if not isinstance(data, list):
             raise InvalidRequest("'data' must be a list.", 422)
         visible = [c for c in dep.inputs if not c.skip_api]
@@ -287,7 +386,11 @@ class Blocks(Layout):
             raise InvalidRequest(
                 f"/{dep.api_name} takes {len(dep.inputs)} input(s), got {len(data)}.", 422)
         args = []
-        for component, payload in zip(dep.inputs, data, strict=False):
+        view = session_view(state)
+        for original, payload in zip(dep.inputs, data, strict=False):
+            # As the session's page shows it: an update may have changed its choices.
+            component = view.current(original)
+            assert isinstance(component, type(original))
             if isinstance(component, State):
                 if component.id not in state:
                     state[component.id] = component.fresh_value()
@@ -296,30 +399,14 @@ class Blocks(Layout):
                 args.append(component.preprocess(payload, conversion))
         return args
 
-    def finish_outputs(self, dep: Dependency, result: Any, state: dict[int, Any],
+    def finish_outputs(self, dep: Dependency, result: Any, state: MutableMapping[int, Any],
                        conversion: Conversion) -> list[Any]:
-        """The return value of `dep.fn` -> one wire value per output (None for State)."""
-        count = len(dep.outputs)
-        if count == 0:
-            values: list[Any] = []
-        elif count == 1:
-            values = [result]
-        elif isinstance(result, (list, tuple)) and len(result) == count:
-            values = list(result)
-        else:
-            got = len(result) if isinstance(result, (list, tuple)) else 1
-            raise ValueError(
-                f"{getattr(dep.fn, '__name__', 'The function')} returned {got} value(s) "
-                f"but /{dep.api_name} has {count} outputs."
-            )
-        payloads: list[Any] = []
-        for component, value in zip(dep.outputs, values, strict=False):
-            if isinstance(component, State):
-                state[component.id] = value
-                payloads.append(None)
-            else:
-                payloads.append(component.postprocess(value, conversion))
-        return payloads
+        """The return value of `dep.fn` -> one wire value per output (None for State).
+
+        A value may be an update of the output's props (see `porch.blocks.updates`)."""
+        view = session_view(state)
+        return [output_payload(block, value, view, state, conversion)
+                for block, value in zip(dep.outputs, output_values(dep, result), strict=True)]
 
     # ---- serving --------------------------------------------------------------------------
     def launch(self, **options: Any) -> tuple[Any, str, str | None]:
@@ -330,7 +417,33 @@ class Blocks(Layout):
         """
         from porch.server.serve import launch
 
+        # Gradio takes the look in launch() too; it applies as if given to Blocks().
+        for name in ("theme", "css", "css_paths", "js", "head", "head_paths"):
+            if name in options:
+                value = options.pop(name)
+                if value is not None:
+                    setattr(self, name, value)
         return launch(self, **options)
+
+    def all_css(self) -> str | None:
+        """`css` and the contents of `css_paths`, as one stylesheet."""
+        parts = [self.css] if self.css else []
+        for path in _paths(self.css_paths):
+            try:
+                parts.append(Path(path).read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise ConfigError(f"css_paths: cannot read {path} ({exc.strerror}).") from exc
+        return "\n".join(parts) or None
+
+    def all_head(self) -> str | None:
+        """`head` and the contents of `head_paths`: HTML the page adds to its <head>."""
+        parts = [self.head] if self.head else []
+        for path in _paths(self.head_paths):
+            try:
+                parts.append(Path(path).read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise ConfigError(f"head_paths: cannot read {path} ({exc.strerror}).") from exc
+        return "\n".join(parts) or None
 
     def close(self) -> None:
         """Stop the server started by `launch()`."""
@@ -343,6 +456,12 @@ class Blocks(Layout):
         return None if self.server is None else self.server.url
 
 
+def _paths(value: Any) -> list[str | Path]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, (str, Path)) else list(value)
+
+
 def _default_trigger_mode(targets: list[tuple[Block, str]]) -> str:
     # As in Gradio: value-following events keep the last trigger (fast typing must not drop
     # the final keystroke); clicks and submits ignore repeats while running.
@@ -351,15 +470,19 @@ def _default_trigger_mode(targets: list[tuple[Block, str]]) -> str:
     return "once"
 
 
-def _positional_parameters(fn: Callable[..., Any] | None) -> list[inspect.Parameter]:
-    if fn is None:
-        return []
-    try:
-        signature = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return []
-    return [p for p in signature.parameters.values()
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+def _check_queue_options(concurrency_limit: Any, time_limit: Any, batch: bool,
+                         max_batch_size: Any) -> None:
+    if not (concurrency_limit is None or concurrency_limit == DEFAULT or (
+            isinstance(concurrency_limit, int) and not isinstance(concurrency_limit, bool)
+            and concurrency_limit >= 1)):
+        raise ConfigError("concurrency_limit must be a positive int, None (no limit) or "
+                          f"'default', got {concurrency_limit!r}.")
+    if time_limit is not None and (isinstance(time_limit, bool) or
+                                   not isinstance(time_limit, (int, float)) or time_limit <= 0):
+        raise ConfigError(f"time_limit must be a positive number of seconds, got {time_limit!r}.")
+    if batch and (isinstance(max_batch_size, bool) or not isinstance(max_batch_size, int)
+                  or max_batch_size < 1):
+        raise ConfigError(f"max_batch_size must be a positive int, got {max_batch_size!r}.")
 
 
 def _is_json(value: Any) -> bool:

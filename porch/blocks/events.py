@@ -5,12 +5,17 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from porch.components.base import Block, Component
-
-if TYPE_CHECKING:
-    from porch.blocks.blocks import Blocks
+from porch.blocks.signature import Signature
+from porch.components.base import (
+    Block,
+    BoundListener,
+    Component,
+    EventRegistry,
+    current_registry,
+)
+from porch.errors import ConfigError
 
 DEFAULT = "default"
 
@@ -20,11 +25,11 @@ class Dependency:
     """One event handler: `fn(*inputs) -> outputs`, fired by `targets`."""
 
     id: int
-    app: Blocks
+    app: EventRegistry  # the app, or the `@render` run that defined this event
     fn: Callable[..., Any] | None
     targets: list[tuple[int, str]]
     inputs: list[Component]
-    outputs: list[Component]
+    outputs: list[Block]  # components, or layouts that the event shows, hides or opens
     api_name: str
     api_visibility: str = "public"
     api_description: str | None = None
@@ -40,6 +45,13 @@ class Dependency:
     trigger_only_on_failure: bool = False
     cancels: list[int] = field(default_factory=list)
     is_generator: bool = False
+    # Waiting calls taken together, up to max_batch_size: fn gets one list per input.
+    batch: bool = False
+    max_batch_size: int = 4
+    time_limit: float | None = None  # seconds; a run that takes longer fails
+    signature: Signature = field(default_factory=Signature)
+    render_id: int | None = None  # this event runs the `@render` with this id
+    rendered_in: int | None = None  # this event was defined by a run of that `@render`
 
     @property
     def concurrency_key(self) -> str:
@@ -48,22 +60,23 @@ class Dependency:
     def then(self, fn: Callable[..., Any] | None, inputs: Any = None, outputs: Any = None,
              **options: Any) -> Dependency:
         """Run `fn` after this event finishes, whatever its outcome."""
-        return self.app.register_event([], fn, inputs=inputs, outputs=outputs,
-                                       trigger_after=self.id, **options)
+        return self._after(fn, inputs, outputs, options)
 
     def success(self, fn: Callable[..., Any] | None, inputs: Any = None, outputs: Any = None,
                 **options: Any) -> Dependency:
         """Run `fn` after this event finishes without error."""
-        return self.app.register_event([], fn, inputs=inputs, outputs=outputs,
-                                       trigger_after=self.id, trigger_only_on_success=True,
-                                       **options)
+        return self._after(fn, inputs, outputs, {**options, "trigger_only_on_success": True})
 
     def failure(self, fn: Callable[..., Any] | None, inputs: Any = None, outputs: Any = None,
                 **options: Any) -> Dependency:
         """Run `fn` after this event fails."""
-        return self.app.register_event([], fn, inputs=inputs, outputs=outputs,
-                                       trigger_after=self.id, trigger_only_on_failure=True,
-                                       **options)
+        return self._after(fn, inputs, outputs, {**options, "trigger_only_on_failure": True})
+
+    def _after(self, fn: Callable[..., Any] | None, inputs: Any, outputs: Any,
+               options: dict[str, Any]) -> Dependency:
+        dep: Dependency = self.app.register_event([], fn, inputs=inputs, outputs=outputs,
+                                                  trigger_after=self.id, **options)
+        return dep
 
     def config(self) -> dict[str, Any]:
         return {
@@ -78,19 +91,56 @@ class Dependency:
             "api_description": self.api_description,
             "scroll_to_output": self.scroll_to_output,
             "show_progress": self.show_progress,
-            "batch": False,
-            "max_batch_size": 4,
+            "batch": self.batch,
+            "max_batch_size": self.max_batch_size,
             "cancels": self.cancels,
-            "types": {"generator": self.is_generator, "cancel": bool(self.cancels)},
-            "collects_event_data": False,
+            # "cancel": this event only cancels others (it runs nothing itself).
+            "types": {"generator": self.is_generator,
+                      "cancel": bool(self.cancels) and self.fn is None},
+            "collects_event_data": self.signature.collects_event_data,
             "trigger_after": self.trigger_after,
             "trigger_only_on_success": self.trigger_only_on_success,
             "trigger_only_on_failure": self.trigger_only_on_failure,
             "trigger_mode": self.trigger_mode,
             "api_visibility": self.api_visibility,
             "connection": "sse",
-            "time_limit": None,
+            "time_limit": self.time_limit,
+            "render_id": self.render_id,
+            "rendered_in": self.rendered_in,
         }
+
+
+_DECORATE: Any = object()
+
+
+def on(triggers: Any = None, fn: Callable[..., Any] | None = _DECORATE, inputs: Any = None,
+       outputs: Any = None, **options: Any) -> Any:
+    """One event fired by several triggers: `porch.on([box.submit, go.click], fn, ...)`.
+
+    `triggers=None` fires it when the page loads and whenever an input changes. Without
+    `fn`, it decorates a function. Options are those of any listener.
+    """
+    registry = current_registry.get()
+    if registry is None:
+        raise ConfigError("porch.on() must be called inside a `with porch.Blocks():` block.")
+    if triggers is None:
+        app: Any = getattr(registry, "app", registry)  # inside a @render: the app itself
+        targets: list[tuple[Block, str]] = [(app, "load")]
+        targets += [(c, "change") for c in as_component_list(inputs, "inputs")]
+    else:
+        listeners = triggers if isinstance(triggers, (list, tuple)) else [triggers]
+        for listener in listeners:
+            if not isinstance(listener, BoundListener):
+                raise ConfigError("triggers must be listeners such as `button.click` or "
+                                  f"`textbox.submit`, got {listener!r}.")
+        targets = [(listener.block, listener.event) for listener in listeners]
+    if fn is _DECORATE:
+        def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+            registry.register_event(targets, func, inputs=inputs, outputs=outputs, **options)
+            return func
+
+        return decorate
+    return registry.register_event(targets, fn, inputs=inputs, outputs=outputs, **options)
 
 
 def as_component_list(value: Any, role: str) -> list[Component]:
@@ -102,6 +152,17 @@ def as_component_list(value: Any, role: str) -> list[Component]:
         if not isinstance(item, Component):
             kind = "a layout" if isinstance(item, Block) else repr(item)
             raise TypeError(f"{role} must be components, got {kind}")
+    return items
+
+
+def as_output_list(value: Any) -> list[Block]:
+    """Normalise `outputs=`: components, or layouts (an event may update their props)."""
+    if value is None:
+        return []
+    items = list(value) if isinstance(value, (list, tuple, set)) else [value]
+    for item in items:
+        if not isinstance(item, Block):
+            raise TypeError(f"outputs must be components or layouts, got {item!r}")
     return items
 
 

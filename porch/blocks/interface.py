@@ -7,15 +7,25 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from porch.blocks.blocks import Blocks
-from porch.blocks.layout import Column, Row
+from porch.blocks.events import is_generator
+from porch.blocks.examples import Examples
+from porch.blocks.flagging import DEFAULT_FLAGGING_DIR, CSVLogger, FlaggingCallback
+from porch.blocks.layout import Accordion, Column, Row
 from porch.components.base import Component
 from porch.components.button import Button
-from porch.components.data import JSON
+from porch.components.choice import Checkbox, CheckboxGroup, Dropdown, Radio
+from porch.components.data import JSON, HighlightedText, Label
 from porch.components.files import File
-from porch.components.number import Number
-from porch.components.state import State
-from porch.components.text import Markdown, Textbox
+from porch.components.gallery import Gallery
+from porch.components.media import Audio, Image, Video
+from porch.components.number import Number, Slider
+from porch.components.picker import ColorPicker, DateTime
+from porch.components.plot import Plot
+from porch.components.state import BrowserState, State
+from porch.components.table import Dataframe
+from porch.components.text import HTML, Code, Markdown, Textbox
 from porch.errors import ConfigError
+from porch.reporting import Info
 
 # The string shortcuts Gradio users write: Interface(fn, "text", "text").
 SHORTCUTS: dict[str, Callable[[], Component]] = {
@@ -28,6 +38,28 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "file": File,
     "files": lambda: File(file_count="multiple"),
     "json": JSON,
+    "image": Image,
+    "audio": Audio,
+    "video": Video,
+    "gallery": Gallery,
+    "slider": Slider,
+    "checkbox": Checkbox,
+    "checkboxgroup": CheckboxGroup,
+    "radio": Radio,
+    "dropdown": Dropdown,
+    "dataframe": Dataframe,
+    "numpy": lambda: Dataframe(type="numpy"),
+    "matrix": lambda: Dataframe(type="array"),
+    "list": lambda: Dataframe(type="array", col_count=1),
+    "label": Label,
+    "highlight": HighlightedText,
+    "highlightedtext": HighlightedText,
+    "code": Code,
+    "html": HTML,
+    "colorpicker": ColorPicker,
+    "datetime": DateTime,
+    "plot": Plot,
+    "browserstate": BrowserState,
 }
 
 
@@ -55,33 +87,61 @@ def _components(specs: str | Component | Sequence[str | Component] | None) -> li
 
 
 class Interface(Blocks):
-    """An app for one function: inputs on the left, outputs on the right, a Submit button."""
+    """An app for one function: inputs on the left, outputs on the right, a Submit button.
+
+    `examples` become a clickable table (`cache_examples=True` runs them at launch, `"lazy"`
+    on first click); `live=True` reruns on every input change instead of a Submit button;
+    `flagging_mode="manual"` adds Flag buttons (`flagging_options` names them) and `"auto"`
+    flags every run, into `flagging_dir`. Flagging is off unless asked for: it writes what
+    users send to the server's disk.
+    """
 
     def __init__(
         self,
         fn: Callable[..., Any],
         inputs: str | Component | Sequence[str | Component] | None,
         outputs: str | Component | Sequence[str | Component] | None,
+        examples: list[Any] | None = None,
         *,
+        cache_examples: bool | str | None = None,
+        cache_mode: str | None = None,
+        examples_per_page: int = 10,
+        example_labels: list[str] | None = None,
+        live: bool = False,
         title: str | None = None,
         description: str | None = None,
         article: str | None = None,
-        examples: list[Any] | None = None,
+        flagging_mode: str | None = None,
+        flagging_options: Sequence[Any] | None = None,
+        flagging_dir: str = DEFAULT_FLAGGING_DIR,
+        flagging_callback: FlaggingCallback | None = None,
         api_name: str | None = None,
+        api_visibility: str = "public",
+        api_description: str | None = None,
         submit_btn: str = "Submit",
+        stop_btn: str | bool = "Stop",
         clear_btn: str | None = "Clear",
         concurrency_limit: int | None | str = "default",
+        additional_inputs: str | Component | Sequence[str | Component] | None = None,
+        additional_inputs_accordion: str | Accordion | None = None,
+        show_progress: str = "full",
         css: str | None = None,
         theme: Any = None,
-        live: bool = False,
+        js: str | None = None,
+        head: str | None = None,
+        fill_width: bool = False,
+        delete_cache: tuple[float, float] | None = None,
+        allow_flagging: str | None = None,
         **_gradio_options: Any,
     ) -> None:
-        super().__init__(title=title or "porch", css=css, theme=theme, mode="interface")
+        super().__init__(title=title or "porch", css=css, theme=theme, js=js, head=head,
+                         fill_width=fill_width, delete_cache=delete_cache, mode="interface")
         self.fn = fn
-        self.examples = examples
+        self.live = live
+        flagging_mode = _flagging_mode(flagging_mode or allow_flagging)
         with self:
             if title:
-                Markdown(f"# {title}")
+                Markdown(f"# {title}", elem_classes="porch-title")
             if description:
                 Markdown(description)
             with Row():
@@ -89,34 +149,117 @@ class Interface(Blocks):
                     self.input_components = _components(inputs)
                     for component in self.input_components:
                         _place(component)
+                    self.additional_inputs = _components(additional_inputs)
+                    if self.additional_inputs:
+                        with _accordion(additional_inputs_accordion):
+                            for component in self.additional_inputs:
+                                _place(component)
                     with Row():
                         clear = Button(clear_btn, variant="secondary") if clear_btn else None
-                        submit = Button(submit_btn, variant="primary")
+                        submit = None if live else Button(submit_btn, variant="primary")
+                        stop = (Button(stop_btn if isinstance(stop_btn, str) else "Stop",
+                                       variant="stop")
+                                if stop_btn and not live and is_generator(fn) else None)
                 with Column():
                     self.output_components = _components(outputs)
                     for component in self.output_components:
                         _place(component)
-            if article:
-                Markdown(article)
-            _label_defaults(self.input_components, fn, "input")
+                    flag_buttons = _flag_buttons(flagging_mode, flagging_options)
+            fn_inputs = [*self.input_components, *self.additional_inputs]
+            _label_defaults(fn_inputs, fn, "input")
             _label_defaults(self.output_components, None, "output")
-            triggers: list[Any] = [(submit, "click")]
+            triggers: list[Any] = [] if submit is None else [(submit, "click")]
             triggers += [(c, "submit") for c in self.input_components
-                         if isinstance(c, Textbox) and c.lines == 1]
+                         if isinstance(c, Textbox) and c.lines == 1 and not live]
             if live:
-                triggers += [(c, "change") for c in self.input_components
+                triggers += [(c, "change") for c in fn_inputs
                              if not isinstance(c, State)]
+            if not triggers:
+                triggers = [(self, "load")]
             self.submit_dependency = self.register_event(
-                triggers, fn, inputs=self.input_components, outputs=self.output_components,
-                api_name=api_name, concurrency_limit=concurrency_limit,
+                triggers, fn, inputs=fn_inputs, outputs=self.output_components,
+                api_name=api_name, api_visibility=api_visibility,
+                api_description=api_description, concurrency_limit=concurrency_limit,
+                show_progress=show_progress,
             )
+            if stop is not None:
+                self.register_event([(stop, "click")], None, cancels=[self.submit_dependency],
+                                    api_visibility="private", queue=False)
             if clear is not None:
                 # Clearing is the browser's job (no server round trip), as in Gradio.
                 self.register_event(
                     [(clear, "click")], None,
-                    outputs=[*self.input_components, *self.output_components],
+                    outputs=[*fn_inputs, *self.output_components],
                     js="clear", api_visibility="private", queue=False,
                 )
+            self.examples = None
+            if examples:
+                self.examples = Examples(
+                    examples, fn_inputs, self.output_components, fn=fn,
+                    cache_examples=cache_examples, cache_mode=cache_mode,
+                    examples_per_page=examples_per_page, example_labels=example_labels,
+                    run_on_click=live,
+                )
+            if article:
+                Markdown(article)
+            self.flagging_callback: FlaggingCallback | None = None
+            if flagging_mode != "never":
+                self._wire_flagging(flagging_mode, flag_buttons,
+                                    flagging_callback or CSVLogger(), flagging_dir,
+                                    [*fn_inputs, *self.output_components])
+
+    def _wire_flagging(self, mode: str, buttons: list[tuple[Button, str | None]],
+                       callback: FlaggingCallback, flagging_dir: str,
+                       components: list[Component]) -> None:
+        callback.setup(components, flagging_dir)
+        self.flagging_callback = callback
+
+        def flagger(option: str | None) -> Callable[..., None]:
+            def flag(*values: Any) -> None:
+                callback.flag(list(values), flag_option=option)
+                Info("Flagged. Thank you!" if mode == "manual" else "Flagged.",
+                     visible=mode == "manual", duration=3)
+
+            flag.__name__ = "flag"
+            return flag
+
+        if mode == "auto":
+            self.submit_dependency.success(flagger(None), inputs=components, outputs=None,
+                                           api_visibility="undocumented",
+                                           show_progress="hidden")
+        for button, option in buttons:
+            self.register_event([(button, "click")], flagger(option), inputs=components,
+                                outputs=None, api_visibility="undocumented",
+                                show_progress="hidden")
+
+
+def _flagging_mode(mode: str | None) -> str:
+    mode = mode or "never"
+    if mode not in ("never", "manual", "auto"):
+        raise ConfigError(f"flagging_mode must be 'never', 'manual' or 'auto', not {mode!r}.")
+    return mode
+
+
+def _flag_buttons(mode: str, options: Sequence[Any] | None) -> list[tuple[Button, str | None]]:
+    """The Flag buttons of manual flagging: one, or one per option ("Flag as good")."""
+    if mode != "manual":
+        return []
+    if not options:
+        return [(Button("Flag", variant="secondary", size="sm"), None)]
+    buttons: list[tuple[Button, str | None]] = []
+    with Row():
+        for option in options:
+            label, value = option if isinstance(option, (tuple, list)) else (
+                f"Flag as {option}", option)
+            buttons.append((Button(str(label), variant="secondary", size="sm"), str(value)))
+    return buttons
+
+
+def _accordion(spec: str | Accordion | None) -> Accordion:
+    if isinstance(spec, Accordion):
+        spec.render()
+        return spec
+    return Accordion(spec or "Additional Inputs", open=False)
 
 
 def _place(component: Component) -> None:

@@ -1,11 +1,23 @@
-"""Layouts: blocks that hold other blocks (Row, Column, Group)."""
+"""Layouts: blocks that hold other blocks (Row, Column, Group, Tabs/Tab, Accordion, Sidebar).
+
+A layout can also be an event's output, to show, hide or open it:
+`return porch.Accordion(open=True)` or `porch.update(visible=False)`.
+"""
 
 from __future__ import annotations
 
 from contextvars import Token
 from typing import Any
 
-from porch.components.base import Block, Container, Conversion, current_container
+from porch.components.base import (
+    Block,
+    Container,
+    Conversion,
+    EventListener,
+    current_container,
+    current_registry,
+)
+from porch.errors import ConfigError
 
 
 class Layout(Block):
@@ -75,3 +87,109 @@ class Group(Layout):
     """Children drawn as one panel, without gaps."""
 
     block_type = "group"
+
+
+class Tabs(Layout):
+    """A set of `Tab`s, one shown at a time. `selected` is a tab's `id` (or its index when
+    the tabs have no ids); an event can switch tabs with `return Tabs(selected=...)`."""
+
+    block_type = "tabs"
+
+    change = EventListener("change")
+    select = EventListener("select")
+
+    def __init__(self, *, selected: int | str | None = None, **common: Any) -> None:
+        self.selected = selected
+        # Made by a bare `with Tab():`, so that the Tabs that follow join it.
+        self.implicit = False
+        super().__init__(**common)
+
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {**super().props(conversion), "selected": self.selected}
+
+
+class Tab(Layout):
+    """One page of a `Tabs`. Placed outside a Tabs, consecutive tabs share one made for them.
+
+    `id` names the tab for `Tabs(selected=)`; the block's own numeric id stays `.id`.
+    """
+
+    block_type = "tabitem"
+
+    select = EventListener("select")
+
+    def __init__(self, label: str | None = None, *, visible: bool = True,
+                 interactive: bool = True, id: int | str | None = None,  # noqa: A002
+                 scale: int | None = None, **common: Any) -> None:
+        self.label = label
+        self.interactive = interactive
+        self.tab_id = id
+        self.scale = scale
+        super().__init__(visible=visible, **common)
+
+    def render(self) -> Block:
+        container = current_container.get()
+        if container is None or self.rendered or isinstance(container, Tabs):
+            return super().render()
+        siblings = getattr(container, "children", None)
+        last = siblings[-1] if siblings else None
+        if isinstance(last, Tabs) and last.implicit:
+            tabs = last
+        else:
+            tabs = Tabs()
+            tabs.implicit = True
+        tabs.add_child(self)
+        self.rendered = True
+        registry = current_registry.get()
+        if registry is not None:
+            registry.add_block(self)
+        return self
+
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {**super().props(conversion), "label": self.label, "id": self.tab_id,
+                "interactive": self.interactive, "scale": self.scale, "name": "tab"}
+
+
+TabItem = Tab
+
+
+class Accordion(Layout):
+    """A titled section that opens and closes; fires `expand` and `collapse`."""
+
+    block_type = "accordion"
+
+    expand = EventListener("expand")
+    collapse = EventListener("collapse")
+
+    def __init__(self, label: str | None = None, *, open: bool = True,  # noqa: A002
+                 **common: Any) -> None:
+        self.label = label
+        self.open = open
+        super().__init__(**common)
+
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {**super().props(conversion), "label": self.label, "open": self.open}
+
+
+class Sidebar(Layout):
+    """A panel at the page's left or right edge that the user can fold away; a drawer over
+    the page on a phone. Fires `expand` and `collapse`."""
+
+    block_type = "sidebar"
+
+    expand = EventListener("expand")
+    collapse = EventListener("collapse")
+
+    def __init__(self, label: str | None = None, *, open: bool = True,  # noqa: A002
+                 position: str = "left", width: int | str = 320, **common: Any) -> None:
+        if position not in ("left", "right"):
+            raise ConfigError(f"Sidebar position must be 'left' or 'right', got {position!r}.")
+        self.label = label
+        self.open = open
+        self.position = position
+        self.width = width
+        super().__init__(**common)
+
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {**super().props(conversion), "label": self.label, "open": self.open,
+                "position": self.position, "width": self.width}

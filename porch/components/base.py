@@ -63,11 +63,26 @@ class Conversion:
         return self.fetch(url)
 
 
+# The conversion of the event being run (set by the server around each event function), for
+# app-side helpers that convert values themselves: flagging, lazily cached examples.
+current_conversion: ContextVar[Conversion | None] = ContextVar("current_conversion",
+                                                               default=None)
+
+
 class Block:
     """Something placed in an app: a component or a layout."""
 
     block_type: str = "block"
     skip_api: bool = True
+    does_io = False  # see Component.does_io
+    # What the constructor was given, so that a block returned by an event function updates
+    # only the props the app named (`return Textbox(visible=False)`).
+    constructor_args: tuple[tuple[Any, ...], dict[str, Any]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        block = super().__new__(cls)
+        block.constructor_args = (args, kwargs)
+        return block
 
     def __init__(
         self,
@@ -111,10 +126,15 @@ class Block:
 
     def config(self, conversion: Conversion | None = None) -> dict[str, Any]:
         return {"id": self.id, "type": self.block_type, "props": self.props(conversion),
-                "skip_api": True}
+                "skip_api": True, "key": config_key(self.key)}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} id={self.id}>"
+
+
+def config_key(key: Any) -> str | int | float | None:
+    """A block's `key=` as the config carries it (the page matches re-rendered blocks by it)."""
+    return key if key is None or isinstance(key, (str, int, float)) else repr(key)
 
 
 class EventListener:
@@ -126,22 +146,42 @@ class EventListener:
     def __get__(self, block: Block | None, owner: type) -> Any:
         if block is None:
             return self
-        event = self.event
+        return BoundListener(block, self.event)
 
-        def listen(fn: Callable[..., Any] | None = None, inputs: Any = None,
-                   outputs: Any = None, **options: Any) -> Any:
-            registry = current_registry.get()
-            if registry is None:
-                raise ConfigError(
-                    f"{type(block).__name__}.{event}() must be called inside a "
-                    "`with porch.Blocks():` block."
-                )
-            return registry.register_event(
-                [(block, event)], fn, inputs=inputs, outputs=outputs, **options
+
+_DECORATE: Any = object()  # `fn` left out: the listener is used as a decorator
+
+
+class BoundListener:
+    """One block's listener, e.g. `button.click`: call it to register an event, use it as a
+    decorator (`@button.click(inputs=..., outputs=...)`), or pass it in `porch.on(triggers=)`."""
+
+    def __init__(self, block: Block, event: str) -> None:
+        self.block = block
+        self.event = event
+        self.__name__ = event
+
+    def __call__(self, fn: Callable[..., Any] | None = _DECORATE, inputs: Any = None,
+                 outputs: Any = None, **options: Any) -> Any:
+        registry = current_registry.get()
+        if registry is None:
+            raise ConfigError(
+                f"{type(self.block).__name__}.{self.event}() must be called inside a "
+                "`with porch.Blocks():` block."
             )
+        if fn is _DECORATE:
+            def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+                registry.register_event([(self.block, self.event)], func, inputs=inputs,
+                                        outputs=outputs, **options)
+                return func
 
-        listen.__name__ = event
-        return listen
+            return decorate
+        return registry.register_event(
+            [(self.block, self.event)], fn, inputs=inputs, outputs=outputs, **options
+        )
+
+    def __repr__(self) -> str:
+        return f"<{self.event} of {self.block!r}>"
 
 
 class Component(Block):
@@ -170,16 +210,21 @@ class Component(Block):
         elem_id: str | None = None,
         elem_classes: Sequence[str] | str | None = None,
         scale: int | None = None,
-        min_width: int = 160,
+        min_width: int | None = 160,
+        container: bool = True,
         render: bool = True,
         key: Any = None,
+        preserved_by_key: Any = None,
     ) -> None:
+        # `preserved_by_key` matters only to Gradio's re-rendering; accepted so apps run.
         self.label = label
         self.info = info
         self.show_label = True if show_label is None else show_label
         self.interactive = interactive
         self.scale = scale
         self.min_width = min_width
+        # False draws the component without its panel (no border, padding or background).
+        self.container = container
         self.value = value
         super().__init__(
             visible=visible, elem_id=elem_id, elem_classes=elem_classes, render=render, key=key
@@ -209,6 +254,7 @@ class Component(Block):
             "interactive": self.interactive,
             "scale": self.scale,
             "min_width": self.min_width,
+            "container": self.container,
         }
 
     def config(self, conversion: Conversion | None = None) -> dict[str, Any]:
@@ -217,6 +263,7 @@ class Component(Block):
             "type": self.block_type,
             "props": self.props(conversion),
             "skip_api": self.skip_api,
+            "key": config_key(self.key),
         }
         if not self.skip_api:
             entry["api_info"] = self.schema

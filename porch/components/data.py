@@ -1,37 +1,299 @@
-"""Data components: JSON."""
+"""Data components: JSON, Label (top classes with confidences) and HighlightedText."""
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Mapping
 from typing import Any
 
 from porch.components.base import Component, Conversion, EventListener
+from porch.errors import Error
+
+_LABEL_VALUE = {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "number"},
+                          {"type": "null"}], "default": None, "title": "Label"}
+LABEL_SCHEMA: dict[str, Any] = {
+    "$defs": {"LabelConfidence": {
+        "properties": {
+            "label": _LABEL_VALUE,
+            "confidence": {"anyOf": [{"type": "number"}, {"type": "null"}], "default": None,
+                           "title": "Confidence"},
+        },
+        "title": "LabelConfidence", "type": "object"}},
+    "properties": {
+        "label": _LABEL_VALUE,
+        "confidences": {"anyOf": [{"items": {"$ref": "#/$defs/LabelConfidence"},
+                                   "type": "array"}, {"type": "null"}],
+                        "default": None, "title": "Confidences"},
+    },
+    "title": "LabelData", "type": "object",
+}
+HIGHLIGHTED_SCHEMA: dict[str, Any] = {
+    "$defs": {"HighlightedToken": {
+        "properties": {
+            "token": {"title": "Token", "type": "string"},
+            "class_or_confidence": {"anyOf": [{"type": "string"}, {"type": "number"},
+                                              {"type": "null"}],
+                                    "default": None, "title": "Class Or Confidence"},
+        },
+        "required": ["token"], "title": "HighlightedToken", "type": "object"}},
+    "items": {"$ref": "#/$defs/HighlightedToken"},
+    "title": "HighlightedTextData", "type": "array",
+}
 
 
 class JSON(Component):
     """Any JSON value, shown as a tree. FileData-shaped dicts here are data, never files."""
 
     block_type = "json"
-    schema: dict[str, Any] = {}
-    python_type = "Dict[Any, Any] | List[Any]"
-    example = {"a": 1, "b": [2, 3]}
+    schema: dict[str, Any] = {"type": {}, "description": "any valid json"}
+    python_type = "str | float | bool | list | dict"
+    example = {"foo": "bar"}
 
     change = EventListener("change")
 
-    def __init__(self, value: Any = None, *, open: bool = False, height: int | None = None,
-                 **common: Any) -> None:
+    def __init__(
+        self,
+        value: Any = None,
+        *,
+        open: bool = False,
+        show_indices: bool = False,
+        height: int | str | None = None,
+        max_height: int | str | None = 500,
+        min_height: int | str | None = None,
+        buttons: Any = None,
+        **common: Any,
+    ) -> None:
         self.open = open
+        self.show_indices = show_indices
         self.height = height
+        self.max_height = max_height
+        self.min_height = min_height
         super().__init__(value, **common)
 
     def postprocess(self, value: Any, conversion: Conversion) -> Any:
         if isinstance(value, str):
             try:
                 return json.loads(value)
-            except ValueError:
-                return value
+            except ValueError as exc:
+                raise Error(f"{self.label or 'JSON'}: the returned string is not valid JSON "
+                            f"({exc}).") from None
         # Round-trip so numpy scalars, tuples and the like arrive as plain JSON.
         return json.loads(json.dumps(value, default=str))
 
     def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
-        return {**super().props(conversion), "open": self.open, "height": self.height}
+        return {**super().props(conversion), "open": self.open,
+                "show_indices": self.show_indices, "height": self.height,
+                "max_height": self.max_height, "min_height": self.min_height}
+
+
+def _confidence(value: Any, name: str, key: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise Error(f"{name}: the confidence of {key!r} must be a number, got "
+                    f"{value!r}.") from None
+    if math.isnan(number):
+        raise Error(f"{name}: the confidence of {key!r} is NaN.")
+    return number
+
+
+class Label(Component):
+    """A class label, with the top classes' confidences drawn as bars.
+
+    Return a label (str, int or float) or a dict of confidences (``{"cat": 0.9, ...}``)."""
+
+    block_type = "label"
+    schema = LABEL_SCHEMA
+    python_type = ("dict(label: str | int | float | None, confidences: list[dict(label: str | "
+                   "int | float | None, confidence: float | None)] | None)")
+    example = {"label": "Cat", "confidences": [{"label": "cat", "confidence": 0.9},
+                                               {"label": "dog", "confidence": 0.1}]}
+
+    change = EventListener("change")
+    select = EventListener("select")
+
+    def __init__(
+        self,
+        value: Any = None,
+        *,
+        num_top_classes: int | None = None,
+        color: str | None = None,
+        show_heading: bool = True,
+        buttons: Any = None,
+        **common: Any,
+    ) -> None:
+        self.num_top_classes = num_top_classes
+        self.color = color
+        self.show_heading = show_heading
+        super().__init__(value, **common)
+
+    def postprocess(self, value: Any, conversion: Conversion) -> dict[str, Any] | None:
+        name = self.label or "Label"
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return {"label": str(value), "confidences": None}
+        if isinstance(value, (str, int, float)):
+            return {"label": str(value), "confidences": None}
+        if not isinstance(value, Mapping):
+            raise Error(f"{name} shows a label (str, int or float) or a dict of "
+                        f"confidences such as {{'cat': 0.9, 'dog': 0.1}}, not "
+                        f"{type(value).__name__}.")
+        if "confidences" in value and set(value) <= {"label", "confidences"}:
+            # Already in the wire shape (e.g. a value read from this component).
+            pairs = {c.get("label"): c.get("confidence")
+                     for c in value.get("confidences") or [] if isinstance(c, Mapping)}
+            if not pairs:
+                label = value.get("label")
+                return {"label": None if label is None else str(label), "confidences": None}
+            value = pairs
+        ranked = sorted(((key, _confidence(conf, name, key)) for key, conf in value.items()),
+                        key=lambda item: item[1], reverse=True)
+        if self.num_top_classes is not None:
+            ranked = ranked[: max(self.num_top_classes, 0)]
+        top = ranked[0][0] if ranked else None
+        return {
+            "label": None if top is None else str(top),
+            "confidences": [{"label": str(key), "confidence": conf} for key, conf in ranked],
+        }
+
+    def preprocess(self, payload: Any, conversion: Conversion) -> Any:
+        if payload is None:
+            return None
+        if not isinstance(payload, Mapping):
+            raise Error(f"{self.label or 'Label'}: expected {{'label': ..., 'confidences': "
+                        f"[...]}}, got {payload!r}.")
+        confidences = payload.get("confidences")
+        if confidences:
+            return {c.get("label"): c.get("confidence") for c in confidences
+                    if isinstance(c, Mapping)}
+        return payload.get("label")
+
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {**super().props(conversion), "num_top_classes": self.num_top_classes,
+                "color": self.color, "show_heading": self.show_heading}
+
+
+class HighlightedText(Component):
+    """Text with labelled (or scored) spans: a list of ``(text, label)`` pairs, or
+    ``{"text": ..., "entities": [{"entity": label, "start": i, "end": j}, ...]}``."""
+
+    block_type = "highlightedtext"
+    schema = HIGHLIGHTED_SCHEMA
+    python_type = "list[dict(token: str, class_or_confidence: str | float | None)]"
+    example = [{"token": "The", "class_or_confidence": None},
+               {"token": "quick", "class_or_confidence": "adj"}]
+
+    change = EventListener("change")
+    select = EventListener("select")
+
+    def __init__(
+        self,
+        value: Any = None,
+        *,
+        color_map: dict[str, str] | None = None,
+        show_legend: bool = False,
+        show_inline_category: bool = True,
+        combine_adjacent: bool = False,
+        adjacent_separator: str = "",
+        show_whitespaces: bool = True,
+        rtl: bool = False,
+        buttons: Any = None,
+        **common: Any,
+    ) -> None:
+        self.color_map = color_map
+        self.show_legend = show_legend
+        self.show_inline_category = show_inline_category
+        self.combine_adjacent = combine_adjacent
+        self.adjacent_separator = adjacent_separator
+        self.show_whitespaces = show_whitespaces
+        self.rtl = rtl
+        super().__init__(value, **common)
+
+    def _name(self) -> str:
+        return self.label or "HighlightedText"
+
+    def _token(self, item: Any) -> dict[str, Any]:
+        if isinstance(item, Mapping) and "token" in item:
+            text, kind = item["token"], item.get("class_or_confidence")
+        elif isinstance(item, (tuple, list)) and len(item) == 2:
+            text, kind = item
+        else:
+            raise Error(f"{self._name()}: each item must be a (text, label) pair, got "
+                        f"{item!r}.")
+        if kind is not None and not isinstance(kind, (str, int, float)):
+            raise Error(f"{self._name()}: a label must be a str, a number or None, got "
+                        f"{kind!r}.")
+        if isinstance(kind, int) and not isinstance(kind, bool):
+            kind = float(kind)
+        return {"token": str(text), "class_or_confidence": kind}
+
+    def _from_entities(self, value: Mapping[str, Any]) -> list[dict[str, Any]]:
+        text = str(value.get("text", ""))
+        tokens, at = [], 0
+        spans = []
+        for entity in value.get("entities") or []:
+            if not isinstance(entity, Mapping) or "start" not in entity or "end" not in entity:
+                raise Error(f"{self._name()}: each entity needs 'start', 'end' and 'entity' "
+                            f"(or 'entity_group'), got {entity!r}.")
+            label = entity.get("entity", entity.get("entity_group"))
+            spans.append((int(entity["start"]), int(entity["end"]), label))
+        for start, end, label in sorted(spans, key=lambda span: span[0]):
+            start, end = max(start, at), min(end, len(text))
+            if end <= start:
+                continue  # overlaps an earlier entity, or empty
+            if start > at:
+                tokens.append({"token": text[at:start], "class_or_confidence": None})
+            tokens.append({"token": text[start:end], "class_or_confidence": label})
+            at = end
+        if at < len(text):
+            tokens.append({"token": text[at:], "class_or_confidence": None})
+        return tokens
+
+    def postprocess(self, value: Any, conversion: Conversion) -> list[dict[str, Any]] | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            tokens = [{"token": value, "class_or_confidence": None}]
+        elif isinstance(value, Mapping):
+            tokens = self._from_entities(value)
+        elif isinstance(value, (list, tuple)):
+            tokens = [self._token(item) for item in value]
+        else:
+            raise Error(f"{self._name()} shows a list of (text, label) pairs or "
+                        f"{{'text': ..., 'entities': [...]}}, not {type(value).__name__}.")
+        if self.combine_adjacent:
+            tokens = self._combine(tokens)
+        return tokens
+
+    def _combine(self, tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        merged: list[dict[str, Any]] = []
+        for token in tokens:
+            last = merged[-1] if merged else None
+            if (last is not None and last["class_or_confidence"] is not None
+                    and last["class_or_confidence"] == token["class_or_confidence"]):
+                last["token"] += self.adjacent_separator + token["token"]
+            else:
+                merged.append(dict(token))
+        return merged
+
+    def preprocess(self, payload: Any, conversion: Conversion) -> list[dict[str, Any]] | None:
+        if payload is None:
+            return None
+        if not isinstance(payload, list):
+            raise Error(f"{self._name()}: expected a list of {{'token', "
+                        f"'class_or_confidence'}} objects, got {payload!r}.")
+        return [self._token(item) for item in payload]
+
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {
+            **super().props(conversion),
+            "color_map": self.color_map,
+            "show_legend": self.show_legend,
+            "show_inline_category": self.show_inline_category,
+            "combine_adjacent": self.combine_adjacent,
+            "adjacent_separator": self.adjacent_separator,
+            "show_whitespaces": self.show_whitespaces,
+            "rtl": self.rtl,
+        }

@@ -15,6 +15,7 @@ from typing import Any
 from porch import protocol
 from porch.components.base import Component, Conversion, EventListener
 from porch.errors import Error, FileNotAllowed
+from porch.files.cache import CacheEntry
 
 FILE_DATA_SCHEMA: dict[str, Any] = {
     "title": "FileData",
@@ -31,13 +32,13 @@ FILE_DATA_SCHEMA: dict[str, Any] = {
     "required": ["path"],
     "description": "A file: a path returned by /upload, or a public http(s) URL.",
 }
-EXAMPLE_FILE = {
+EXAMPLE_FILE: dict[str, Any] = {
     "path": "https://github.com/gradio-app/gradio/raw/main/test/test_files/sample_file.pdf",
     "meta": {"_type": protocol.FILE_DATA_TYPE},
 }
 
 # Type families accepted in `file_types`, as Gradio users write them.
-_FAMILIES = {
+FILE_FAMILIES = {
     "image": (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".avif", ".ico", ".tif",
               ".tiff"),
     "audio": (".wav", ".mp3", ".ogg", ".flac", ".m4a", ".aac", ".opus", ".webm"),
@@ -50,7 +51,7 @@ def is_url(value: str) -> bool:
     return value.startswith(("http://", "https://"))
 
 
-def entry_from_payload(payload: Any, conversion: Conversion) -> Any:
+def entry_from_payload(payload: Any, conversion: Conversion) -> CacheEntry:
     """The cache entry for one FileData input, through the gate (or a public URL)."""
     if not protocol.is_file_data(payload):
         raise FileNotAllowed(
@@ -77,6 +78,11 @@ def file_payload(value: Any, conversion: Conversion) -> dict[str, Any]:
         entry = conversion.fetch_url(text) if is_url(text) else policy.adopt_output(text)
     else:
         raise TypeError(f"A file output must be a path, a URL or bytes, not {type(value)}.")
+    return entry_payload(entry, conversion)
+
+
+def entry_payload(entry: CacheEntry, conversion: Conversion) -> dict[str, Any]:
+    """The FileData of a cache entry the gate issued, with its served URL."""
     path = str(entry.path)
     return protocol.file_data(path, conversion.file_url(path), orig_name=entry.orig_name,
                               size=entry.size, mime_type=entry.mime_type)
@@ -88,7 +94,7 @@ class File(Component):
     block_type = "file"
     schema = FILE_DATA_SCHEMA
     python_type = "filepath"
-    example = EXAMPLE_FILE
+    example: Any = EXAMPLE_FILE
     does_io = True
 
     change = EventListener("change")
@@ -132,7 +138,7 @@ class File(Component):
         suffix = Path(name).suffix.lower()
         for kind in self.file_types:
             kind = kind.lower()
-            if kind in _FAMILIES and suffix in _FAMILIES[kind]:
+            if kind in FILE_FAMILIES and suffix in FILE_FAMILIES[kind]:
                 return True
             if kind.startswith(".") and suffix == kind:
                 return True

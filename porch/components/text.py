@@ -1,11 +1,36 @@
-"""Text components: Textbox and Markdown."""
+"""Text components: Textbox, Markdown, HTML and Code.
+
+Markdown is rendered in the page by a renderer that never parses the text as HTML. HTML is the
+app author's markup and is shown as markup, but through the page's sanitiser (no scripts,
+event handlers or javascript: URLs) and inside a shadow root, so a function that echoes a
+visitor's text into its HTML cannot run script in the page nor restyle it.
+"""
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
 from porch.components.base import Component, Conversion, EventListener
+from porch.errors import ConfigError, Error
+
+TEXTBOX_TYPES = ("text", "password", "email")
+# The languages Gradio's Code accepts (None: plain text).
+CODE_LANGUAGES = (
+    "python", "c", "cpp", "markdown", "latex", "json", "html", "css", "javascript", "jinja2",
+    "typescript", "yaml", "dockerfile", "shell", "r", "sql", "sql-msSQL", "sql-mySQL",
+    "sql-mariaDB", "sql-sqlite", "sql-cassandra", "sql-plSQL", "sql-hive", "sql-pgSQL",
+    "sql-gql", "sql-gpSQL", "sql-sparkSQL", "sql-esper",
+)
+
+
+def _buttons(buttons: Sequence[str] | None, show_copy_button: bool) -> list[str]:
+    """Gradio 6's `buttons=["copy"]`, also reached by Gradio 4/5's `show_copy_button=True`."""
+    chosen = list(buttons or [])
+    if show_copy_button and "copy" not in chosen:
+        chosen.append("copy")
+    return chosen
 
 
 class Textbox(Component):
@@ -18,32 +43,64 @@ class Textbox(Component):
 
     change = EventListener("change")
     input = EventListener("input")
+    select = EventListener("select")
     submit = EventListener("submit")
     blur = EventListener("blur")
     focus = EventListener("focus")
+    stop = EventListener("stop")
+    copy = EventListener("copy")
 
     def __init__(
         self,
         value: str | None = None,
         *,
+        type: str = "text",
         lines: int = 1,
         max_lines: int | None = None,
         placeholder: str | None = None,
-        type: str = "text",
         autofocus: bool = False,
+        autoscroll: bool = True,
+        text_align: str | None = None,
+        rtl: bool = False,
+        max_length: int | None = None,
+        submit_btn: str | bool | None = False,
+        stop_btn: str | bool | None = False,
+        buttons: Sequence[str] | None = None,
         show_copy_button: bool = False,
+        html_attributes: Any = None,
         **common: Any,
     ) -> None:
+        if type not in TEXTBOX_TYPES:
+            raise ConfigError(f"Textbox type must be one of {', '.join(TEXTBOX_TYPES)}, "
+                              f"got {type!r}.")
+        self.type = type
         self.lines = lines
         self.max_lines = max_lines
         self.placeholder = placeholder
-        self.type = type
         self.autofocus = autofocus
-        self.show_copy_button = show_copy_button
+        self.autoscroll = autoscroll
+        self.text_align = text_align
+        self.rtl = rtl
+        self.max_length = max_length
+        self.submit_btn = submit_btn
+        self.stop_btn = stop_btn
+        self.buttons = _buttons(buttons, show_copy_button)
+        # Gradio's html_attributes (autocorrect, spellcheck, ...) are hints the page ignores.
+        self.html_attributes = html_attributes
         super().__init__(value, **common)
 
+    @property
+    def show_copy_button(self) -> bool:
+        return "copy" in self.buttons
+
     def preprocess(self, payload: Any, conversion: Conversion) -> str | None:
-        return None if payload is None else str(payload)
+        if payload is None:
+            return None
+        text = payload if isinstance(payload, str) else str(payload)
+        if self.max_length is not None and len(text) > self.max_length:
+            raise Error(f"{self.label or 'Textbox'}: at most {self.max_length} characters, "
+                        f"got {len(text)}.")
+        return text
 
     def postprocess(self, value: Any, conversion: Conversion) -> str | None:
         return None if value is None else str(value)
@@ -51,11 +108,18 @@ class Textbox(Component):
     def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
         return {
             **super().props(conversion),
+            "type": self.type,
             "lines": self.lines,
             "max_lines": self.max_lines,
             "placeholder": self.placeholder,
-            "type": self.type,
             "autofocus": self.autofocus,
+            "autoscroll": self.autoscroll,
+            "text_align": self.text_align,
+            "rtl": self.rtl,
+            "max_length": self.max_length,
+            "submit_btn": self.submit_btn,
+            "stop_btn": self.stop_btn,
+            "buttons": self.buttons,
             "show_copy_button": self.show_copy_button,
         }
 
@@ -69,12 +133,192 @@ class Markdown(Component):
     example = "# Hello!"
 
     change = EventListener("change")
+    copy = EventListener("copy")
 
-    def __init__(self, value: str | None = None, **common: Any) -> None:
-        super().__init__(value, **common)
+    def __init__(
+        self,
+        value: str | None = None,
+        *,
+        rtl: bool = False,
+        latex_delimiters: Any = None,
+        sanitize_html: bool = True,
+        line_breaks: bool = False,
+        header_links: bool = False,
+        height: int | str | None = None,
+        max_height: int | str | None = None,
+        min_height: int | str | None = None,
+        padding: bool = False,
+        buttons: Sequence[str] | None = None,
+        show_copy_button: bool = False,
+        show_label: bool | None = False,
+        container: bool = False,
+        **common: Any,
+    ) -> None:
+        self.rtl = rtl
+        # LaTeX is shown as its source; the page has no math renderer.
+        self.latex_delimiters = latex_delimiters
+        # Raw HTML in Markdown is always shown as text, whatever `sanitize_html` says.
+        self.sanitize_html = sanitize_html
+        self.line_breaks = line_breaks
+        self.header_links = header_links
+        self.height = height
+        self.max_height = max_height
+        self.min_height = min_height
+        self.padding = padding
+        self.buttons = _buttons(buttons, show_copy_button)
+        super().__init__(value, show_label=show_label, container=container, **common)
 
     def postprocess(self, value: Any, conversion: Conversion) -> str | None:
         if value is None:
             return None
         # Indentation from triple-quoted strings would otherwise render as code blocks.
         return inspect.cleandoc(str(value))
+
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {
+            **super().props(conversion),
+            "rtl": self.rtl,
+            "line_breaks": self.line_breaks,
+            "header_links": self.header_links,
+            "height": self.height,
+            "max_height": self.max_height,
+            "min_height": self.min_height,
+            "padding": self.padding,
+            "buttons": self.buttons,
+        }
+
+
+class HTML(Component):
+    """The app's own HTML. Shown as markup, sanitised and isolated in a shadow root: no
+    scripts, inline event handlers or javascript: URLs run, and its CSS stays inside."""
+
+    block_type = "html"
+    schema = {"type": "string"}
+    python_type = "str"
+    example = "<p>Hello</p>"
+
+    change = EventListener("change")
+    input = EventListener("input")
+    click = EventListener("click")
+
+    def __init__(
+        self,
+        value: str | None = None,
+        *,
+        html_template: str = "${value}",
+        css_template: str = "",
+        js_on_load: str | None = None,
+        apply_default_css: bool = True,
+        min_height: int | None = None,
+        max_height: int | None = None,
+        padding: bool = False,
+        autoscroll: bool = False,
+        head: str | None = None,
+        server_functions: Any = None,
+        show_label: bool | None = False,
+        container: bool = False,
+        **common: Any,
+    ) -> None:
+        # js_on_load, head and server_functions run app JavaScript in Gradio; porch's page
+        # runs none, so they are accepted and ignored.
+        self.html_template = html_template
+        self.css_template = css_template
+        self.apply_default_css = apply_default_css
+        self.min_height = min_height
+        self.max_height = max_height
+        self.padding = padding
+        self.autoscroll = autoscroll
+        super().__init__(value, show_label=show_label, container=container, **_known(common))
+
+    def postprocess(self, value: Any, conversion: Conversion) -> str | None:
+        return None if value is None else str(value)
+
+    def preprocess(self, payload: Any, conversion: Conversion) -> str | None:
+        return None if payload is None else str(payload)
+
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {
+            **super().props(conversion),
+            "html_template": self.html_template,
+            "css_template": self.css_template,
+            "apply_default_css": self.apply_default_css,
+            "min_height": self.min_height,
+            "max_height": self.max_height,
+            "padding": self.padding,
+            "autoscroll": self.autoscroll,
+        }
+
+
+def _known(options: dict[str, Any]) -> dict[str, Any]:
+    """The common component options; Gradio 6's HTML also takes free-form template props,
+    which porch's templates do not use."""
+    allowed = set(inspect.signature(Component.__init__).parameters) - {"self", "value"}
+    return {k: v for k, v in options.items() if k in allowed}
+
+
+class Code(Component):
+    """Source code: a read-only view, or an editable monospace area when interactive."""
+
+    block_type = "code"
+    schema = {"type": "string"}
+    python_type = "str"
+    example = "print('Hello World')"
+
+    change = EventListener("change")
+    input = EventListener("input")
+    focus = EventListener("focus")
+    blur = EventListener("blur")
+
+    def __init__(
+        self,
+        value: str | None = None,
+        language: str | None = None,
+        *,
+        lines: int = 5,
+        max_lines: int | None = None,
+        wrap_lines: bool = False,
+        show_line_numbers: bool = True,
+        autocomplete: bool = False,
+        buttons: Sequence[str] | None = None,
+        **common: Any,
+    ) -> None:
+        if language is not None and language not in CODE_LANGUAGES:
+            raise ConfigError(f"Code language {language!r} is not supported; use one of "
+                              f"{', '.join(CODE_LANGUAGES)} or None.")
+        self.language = language
+        self.lines = lines
+        self.max_lines = max_lines
+        self.wrap_lines = wrap_lines
+        self.show_line_numbers = show_line_numbers
+        self.autocomplete = autocomplete
+        self.buttons = list(buttons) if buttons is not None else ["copy"]
+        super().__init__(value, **common)
+
+    def preprocess(self, payload: Any, conversion: Conversion) -> str | None:
+        return None if payload is None else str(payload)
+
+    def postprocess(self, value: Any, conversion: Conversion) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, tuple):
+            raise Error("Code shows text: read the file and return its contents as a str.")
+        return str(value).strip()
+
+    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
+        return {
+            **super().props(conversion),
+            "language": self.language,
+            "lines": self.lines,
+            "max_lines": self.max_lines,
+            "wrap_lines": self.wrap_lines,
+            "show_line_numbers": self.show_line_numbers,
+            "buttons": self.buttons,
+        }
+
+
+class TextArea(Textbox):
+    """A Textbox of several lines (Gradio's `gr.TextArea`)."""
+
+    def __init__(self, value: str | None = None, *, lines: int = 7, max_lines: int | None = 20,
+                 **options: Any) -> None:
+        super().__init__(value, lines=lines, max_lines=max_lines, **options)

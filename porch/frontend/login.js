@@ -40,8 +40,13 @@ export function login(mount, url, message) {
         location.reload();
         return;
       }
-      error.textContent = response.status === 400 || response.status === 401
-        ? "Incorrect username or password." : `Login failed (${response.status}).`;
+      if (response.status === 429) {
+        const wait = Number(response.headers.get("retry-after")) || 1;
+        error.textContent = `Too many failed attempts. Try again in ${wait} s.`;
+      } else {
+        error.textContent = response.status === 400 || response.status === 401
+          ? "Incorrect username or password." : `Login failed (${response.status}).`;
+      }
     } catch (err) {
       error.textContent = `Could not reach the server (${err.message}).`;
     }

@@ -4,7 +4,7 @@
 
 import { frame } from "./components/base.js";
 import { load } from "./components/registry.js";
-import { QueueStream, applyDiff, cancel, join, keepAlive } from "./stream.js";
+import { QueueStream, applyDiff, cancel, join, keepAlive, runDirect } from "./stream.js";
 import { toast } from "./toasts.js";
 import { login } from "./login.js";
 
@@ -27,6 +27,15 @@ class App {
     this.dependencies = config.dependencies ?? [];
     this.instances = new Map();
     this.running = new Map(); // dependency id -> Set of runs
+    this.renders = new Map(); // render id -> { ids, deps } of what it last drew
+    this.index();
+    this.stream = new QueueStream(here(`./gradio_api/queue/data?session_hash=${encodeURIComponent(this.session)}`), {
+      onError: (text) => toast({ level: "error", title: "Server error", message: text, duration: null }),
+    });
+  }
+
+  /** Index the dependencies by trigger (again after a @render adds or drops some). */
+  index() {
     this.triggers = new Map(); // "id:event" -> [dependency]
     for (const dep of this.dependencies) {
       for (const [id, event] of dep.targets ?? []) {
@@ -36,12 +45,11 @@ class App {
     }
     const inputs = new Set(this.dependencies.flatMap((d) => d.inputs ?? []));
     const outputs = new Set(this.dependencies.flatMap((d) => d.outputs ?? []));
+    // Events another event may cancel get a stop button while they run (as generators do).
+    this.stoppable = new Set(this.dependencies.flatMap((d) => d.cancels ?? []));
     // interactive: null means editable when some event reads it, read-only when events only
     // write it (as in Gradio).
     this.defaultInteractive = (id) => inputs.has(id) || !outputs.has(id);
-    this.stream = new QueueStream(here(`./gradio_api/queue/data?session_hash=${encodeURIComponent(this.session)}`), {
-      onError: (text) => toast({ level: "error", title: "Server error", message: text, duration: null }),
-    });
   }
 
   async render() {
@@ -50,6 +58,10 @@ class App {
     this.factories = await load(types);
     this.mount.replaceChildren();
     this.place(layout, this.mount, true);
+    // Timers made by `every=` sit outside the layout; they tick all the same.
+    for (const [id, entry] of this.components) {
+      if (entry.type === "timer" && !this.instances.has(id)) this.place({ id }, this.mount);
+    }
   }
 
   resolved(id, props) {
@@ -70,7 +82,7 @@ class App {
     parent.appendChild(box.root);
     let api;
     try {
-      api = this.factories.get(type)(box.body, this.resolved(node.id, props), (event) => this.fire(node.id, event));
+      api = this.factories.get(type)(box.body, this.resolved(node.id, props), (event, data) => this.fire(node.id, event, data));
     } catch (e) {
       console.error(`porch: could not render ${type} #${node.id}`, e);
       box.body.textContent = `This ${type} could not be drawn.`;
@@ -84,7 +96,8 @@ class App {
   set(id, value) {
     const inst = this.instances.get(id);
     if (!inst || inst.type === "state") return;
-    const live = { ...inst.props, value: inst.api.value() };
+    // What the user changed (a value typed, a tab picked) stands unless the update names it.
+    const live = { ...inst.props, ...(inst.api.live?.() ?? {}), value: inst.api.value() };
     let next;
     if (isUpdate(value)) {
       const { __type__, ...changes } = value;
@@ -97,16 +110,17 @@ class App {
     inst.api.update(this.resolved(id, next));
   }
 
-  fire(id, event) {
-    for (const dep of this.triggers.get(`${id}:${event}`) ?? []) this.run(dep, id);
+  /** A block fired `event`; `data` is what it says about it (e.g. what was selected). */
+  fire(id, event, data = null) {
+    for (const dep of this.triggers.get(`${id}:${event}`) ?? []) this.run(dep, id, data);
   }
 
-  async run(dep, triggerId) {
+  async run(dep, triggerId, eventData = null) {
     const runs = this.running.get(dep.id) ?? new Set();
     this.running.set(dep.id, runs);
     if (runs.size && dep.trigger_mode !== "multiple") {
       // "once" ignores triggers while it runs; "always_last" runs once more at the end.
-      if (dep.trigger_mode === "always_last") [...runs][0].again = { triggerId };
+      if (dep.trigger_mode === "always_last") [...runs][0].again = { triggerId, eventData };
       return;
     }
     for (const other of dep.cancels ?? []) this.cancel(other);
@@ -114,7 +128,9 @@ class App {
     runs.add(run);
     let ok = false;
     try {
-      ok = dep.backend_fn ? await this.call(dep, triggerId, run) : this.local(dep);
+      if (!dep.backend_fn) ok = this.local(dep);
+      else if (dep.queue === false) ok = await this.direct(dep, triggerId, run, eventData);
+      else ok = await this.call(dep, triggerId, run, eventData);
     } catch (e) {
       console.error("porch: event failed", e);
       toast({ level: "error", message: String(e.message ?? e) });
@@ -127,7 +143,7 @@ class App {
       if (next.trigger_only_on_failure && ok) continue;
       this.run(next, null);
     }
-    if (run.again) this.run(dep, run.again.triggerId);
+    if (run.again) this.run(dep, run.again.triggerId, run.again.eventData);
   }
 
   local(dep) {
@@ -146,22 +162,72 @@ class App {
   }
 
   cancel(depId) {
-    for (const run of this.running.get(depId) ?? []) {
-      if (run.eventId) {
-        cancel(document.baseURI, { fn_index: depId, session_hash: this.session, event_id: run.eventId });
-      }
+    for (const run of this.running.get(depId) ?? []) this.stop(depId, run);
+  }
+
+  /** Stop one run: now if the server gave it an event id, else as soon as it does. */
+  stop(depId, run) {
+    run.stopped = true;
+    if (run.eventId) {
+      cancel(document.baseURI, { fn_index: depId, session_hash: this.session, event_id: run.eventId });
     }
   }
 
-  /** Run a server event through the queue; resolves to true on success. */
-  async call(dep, triggerId, run) {
+  /**
+   * The values of an event's inputs, in order (null for State: the server holds it).
+   * Waits for uploads still in flight, so a quick Submit never sends a half-chosen file.
+   */
+  async inputValues(dep) {
+    await Promise.all((dep.inputs ?? []).map((id) => this.instances.get(id)?.api.pending?.()));
+    return (dep.inputs ?? []).map((id) => {
+      const inst = this.instances.get(id);
+      return !inst || inst.type === "state" ? null : inst.api.value();
+    });
+  }
+
+  /**
+   * Run a queue=False event with one direct request (run/<api_name>); resolves to true on
+   * success. No queue means no position, progress or stop: just a busy mark.
+   */
+  async direct(dep, triggerId, run, eventData = null) {
     const outputs = (dep.outputs ?? []).map((id) => this.instances.get(id)).filter((i) => i && i.type !== "state");
     const show = dep.show_progress ?? "full";
+    for (const inst of outputs) inst.frame.status({ show, phase: "running", text: "" });
+    let output;
+    try {
+      output = await runDirect(here(`./gradio_api/run/${encodeURIComponent(dep.api_name)}${location.search}`), {
+        data: await this.inputValues(dep), event_data: eventData, fn_index: dep.id, trigger_id: triggerId,
+        session_hash: this.session,
+      });
+    } catch (e) {
+      toast({ level: "error", message: e.message, duration: null });
+      return false;
+    } finally {
+      for (const inst of outputs) inst.frame.status(null);
+    }
+    if (output && typeof output === "object" && "error" in output) {
+      if (output.visible !== false) {
+        toast({ level: "error", title: output.title ?? "Error", message: output.error ?? GENERIC_ERROR, duration: output.duration ?? null });
+      }
+      return false;
+    }
+    const list = Array.isArray(output?.data) ? output.data : [];
+    (dep.outputs ?? []).forEach((id, k) => {
+      if (k < list.length) this.set(id, list[k]);
+    });
+    return true;
+  }
+
+  /** Run a server event through the queue; resolves to true on success. */
+  async call(dep, triggerId, run, eventData = null) {
+    const outputs = (dep.outputs ?? []).map((id) => this.instances.get(id)).filter((i) => i && i.type !== "state");
+    const show = dep.show_progress ?? "full";
+    const stop = dep.types?.generator || this.stoppable.has(dep.id) ? () => this.stop(dep.id, run) : null;
     const status = (s) => {
       for (const inst of outputs) {
         if (s) {
           inst.owner = run;
-          inst.frame.status({ show, ...s });
+          inst.frame.status({ show, stop, ...s });
         } else if (inst.owner === run) {
           inst.owner = null;
           inst.frame.status(null);
@@ -169,14 +235,12 @@ class App {
       }
     };
     status({ phase: "pending", text: "" });
-    const data = (dep.inputs ?? []).map((id) => {
-      const inst = this.instances.get(id);
-      return !inst || inst.type === "state" ? null : inst.api.value();
-    });
+    const data = await this.inputValues(dep);
     let eventId;
     try {
-      eventId = await join(here("./gradio_api/queue/join"), {
-        data, event_data: null, fn_index: dep.id, trigger_id: triggerId, session_hash: this.session,
+      // The page's query string goes along: the app reads it as request.query_params.
+      eventId = await join(here(`./gradio_api/queue/join${location.search}`), {
+        data, event_data: eventData, fn_index: dep.id, trigger_id: triggerId, session_hash: this.session,
       });
     } catch (e) {
       status(null);
@@ -185,6 +249,7 @@ class App {
       return false;
     }
     run.eventId = eventId;
+    if (run.stopped) this.stop(dep.id, run);
     return new Promise((resolve) => {
       let values = null;
       let started = null;
@@ -260,7 +325,18 @@ class App {
                 finish(false);
               } else {
                 if (Array.isArray(output.data)) show(output.data);
-                finish(msg.success !== false);
+                if (dep.scroll_to_output) this.scrollTo(dep.outputs ?? []);
+                if (output.render_config) {
+                  this.applyRender(output.render_config).then(
+                    () => finish(msg.success !== false),
+                    (e) => {
+                      console.error("porch: could not draw a render", e);
+                      finish(false);
+                    },
+                  );
+                } else {
+                  finish(msg.success !== false);
+                }
               }
               break;
             }
@@ -276,12 +352,87 @@ class App {
     });
   }
 
+  scrollTo(ids) {
+    const first = ids.map((id) => this.instances.get(id)).find((i) => i && i.type !== "state");
+    first?.frame.root.scrollIntoView({ behavior: "smooth", block: "nearest" });
+  }
+
+  /**
+   * A @render ran (PROTOCOL.md §3.3 render_config): replace what it drew last time with
+   * the new blocks, and swap its events. A new block with the `key` of an old one of the
+   * same type keeps the old one's value, as typed by the user.
+   */
+  async applyRender(config) {
+    const holder = this.instances.get(config.layout?.id);
+    if (!holder) return;
+    const old = this.renders.get(config.render_id) ?? { ids: [], deps: [] };
+    const kept = new Map();
+    for (const id of old.ids) {
+      const inst = this.instances.get(id);
+      const key = this.components.get(id)?.key;
+      if (inst && key != null && inst.type !== "state") kept.set(`${inst.type}:${key}`, inst.api.value());
+      inst?.api.destroy?.();
+      this.instances.delete(id);
+      this.components.delete(id);
+    }
+    const gone = new Set(old.deps);
+    this.dependencies = this.dependencies.filter((d) => !gone.has(d.id));
+    const ids = [];
+    for (const entry of config.components ?? []) {
+      if (entry.id === holder.id) continue;
+      const saved = kept.get(`${entry.type}:${entry.key}`);
+      const props = entry.key != null && saved !== undefined ? { ...entry.props, value: saved } : entry.props;
+      this.components.set(entry.id, { ...entry, props });
+      ids.push(entry.id);
+    }
+    const deps = config.dependencies ?? [];
+    this.dependencies.push(...deps);
+    this.index();
+    const missing = [...new Set(ids.map((id) => this.components.get(id).type))].filter((t) => !this.factories.has(t));
+    if (missing.length) for (const [type, make] of await load(missing)) this.factories.set(type, make);
+    const into = holder.api.container ?? holder.frame.body;
+    into.replaceChildren();
+    for (const child of config.layout.children ?? []) this.place(child, into);
+    this.renders.set(config.render_id, { ids, deps: deps.map((d) => d.id) });
+  }
+
   start() {
     if (this.config.connect_heartbeat) keepAlive(here(`./gradio_api/heartbeat/${encodeURIComponent(this.session)}`));
     for (const dep of this.dependencies) {
       if ((dep.targets ?? []).some(([, event]) => event === "load")) this.run(dep, null);
     }
   }
+}
+
+/** The footer's "Use via API" link: the API page (loaded on first use) opens over the app. */
+function apiLink(config) {
+  if (!(config.footer_links ?? ["api"]).includes("api")) return;
+  const footer = document.querySelector(".porch-footer");
+  if (!footer) return;
+  const link = document.createElement("a");
+  link.href = "#api";
+  link.className = "porch-api-link";
+  link.textContent = "Use via API";
+  footer.prepend(link, " · ");
+  const leave = () => {
+    if (location.hash === "#api") history.replaceState(null, "", location.pathname + location.search);
+  };
+  const show = async () => {
+    const { showApiPage } = await import("./api_page.js");
+    const root = String(config.root || new URL(".", document.baseURI).href).replace(/\/+$/, "");
+    await showApiPage({ infoUrl: here("./gradio_api/info"), root, title: config.title, onClose: leave });
+  };
+  link.addEventListener("click", (e) => {
+    e.preventDefault();
+    if (location.hash !== "#api") history.pushState(null, "", "#api");
+    show();
+  });
+  // Back (or any move away from #api) closes it; arriving at #api opens it.
+  window.addEventListener("hashchange", async () => {
+    if (location.hash === "#api") show();
+    else (await import("./api_page.js")).closeApiPage();
+  });
+  if (location.hash === "#api") show();
 }
 
 async function boot() {
@@ -301,9 +452,12 @@ async function boot() {
   if (!response.ok) throw new Error(`The app's config could not be loaded (${response.status}).`);
   const config = await response.json();
   if (config.title) document.title = String(config.title);
-  if (config.css) {
+  // The theme's variables first, so that the app's own css can override them.
+  document.documentElement.dataset.theme = String(config.theme ?? "default");
+  for (const css of [config.theme_css, config.css]) {
+    if (!css) continue;
     const style = document.head.appendChild(document.createElement("style"));
-    style.textContent = config.css;
+    style.textContent = css;
   }
   document.body.classList.toggle("porch-fill-width", Boolean(config.fill_width));
   document.body.classList.toggle("porch-fill-height", Boolean(config.fill_height));
@@ -311,6 +465,7 @@ async function boot() {
   await app.render();
   mount.removeAttribute("aria-busy");
   app.start();
+  apiLink(config);
   window.porch = { app };
   document.documentElement.dataset.porch = "ready";
 }

@@ -45,7 +45,9 @@ async function post(url, body) {
     // A plain-text reply (e.g. an unhandled 500) is kept as text.
   }
   if (!response.ok) {
-    throw new RequestError(response.status, detailText(parsed, text.trim() || `${response.status} ${response.statusText}`));
+    const error = new RequestError(response.status, detailText(parsed, text.trim() || `${response.status} ${response.statusText}`));
+    error.output = parsed;
+    throw error;
   }
   return parsed;
 }
@@ -57,6 +59,20 @@ export async function join(url, body) {
     throw new RequestError(200, "The server did not return an event id.");
   }
   return reply.event_id;
+}
+
+/**
+ * POST run/<api_name>: a direct call that skips the queue (events with queue=False).
+ * Resolves to the output ({data} or, when the function failed, {error, ...}).
+ */
+export async function runDirect(url, body) {
+  try {
+    return await post(url, body);
+  } catch (e) {
+    // A failed function answers 500 with its error output: that is a result, not a fault.
+    if (e.status === 500 && e.output && typeof e.output === "object" && "error" in e.output) return e.output;
+    throw e;
+  }
 }
 
 /** POST cancel (then reset, as Gradio's page does); failures are ignored. */

@@ -28,6 +28,11 @@ class Channel:
         self.pending.add(event_id)
 
     def send(self, message: dict[str, Any]) -> None:
+        event_id = message.get("event_id")
+        if event_id is not None and event_id not in self.pending:
+            # The event already ended (a cancel answers at once): what its work still says
+            # on the way out is stale.
+            return
         self.messages.put_nowait(message)
         if message.get("msg") == protocol.MSG_COMPLETED:
             self.pending.discard(message["event_id"])
@@ -39,10 +44,19 @@ class Channel:
 
     async def next(self, timeout: float) -> dict[str, Any] | None:
         """The next message, or None when `timeout` passes first (time for a heartbeat)."""
+        if not self.messages.empty():
+            return self.messages.get_nowait()  # no timer or task for a message already here
         try:
             return await asyncio.wait_for(self.messages.get(), timeout)
         except asyncio.TimeoutError:
             return None
+
+    def ready(self) -> list[dict[str, Any]]:
+        """Every message waiting now (without waiting for more)."""
+        found = []
+        while not self.messages.empty():
+            found.append(self.messages.get_nowait())
+        return found
 
 
 class MessageBus(Protocol):

@@ -8,7 +8,7 @@ Every kind comes out as one async stream of `(final, value)` pairs.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Any
 
 import anyio
@@ -25,18 +25,22 @@ def _step(gen: Iterator[Any]) -> Any:
 
 
 async def iterate(
-    fn: Callable[..., Any], args: list[Any], limiter: anyio.CapacityLimiter
-) -> AsyncIterator[tuple[bool, Any]]:
-    """Run `fn(*args)`: yields `(False, value)` per generator step, `(True, value)` for a
-    plain return. A generator's stream simply ends after its last step."""
+    fn: Callable[..., Any], args: list[Any], limiter: anyio.CapacityLimiter,
+    kwargs: dict[str, Any] | None = None,
+) -> AsyncGenerator[tuple[bool, Any], None]:
+    """Run `fn(*args, **kwargs)`: yields `(False, value)` per generator step, `(True, value)`
+    for a plain return. A generator's stream simply ends after its last step."""
+    kwargs = kwargs or {}
     if inspect.iscoroutinefunction(fn):
-        result = await fn(*args)
-    elif inspect.isasyncgenfunction(fn):
-        result = fn(*args)
+        result = await fn(*args, **kwargs)
+    elif inspect.isasyncgenfunction(fn) or inspect.isgeneratorfunction(fn):
+        # Calling a generator function runs none of its code: no thread needed (a thread
+        # hop here would delay every stream's first token).
+        result = fn(*args, **kwargs)
     else:
         # abandon_on_cancel: a cancelled event must not wait for a thread that may never end.
         result = await anyio.to_thread.run_sync(
-            lambda: fn(*args), limiter=limiter, abandon_on_cancel=True
+            lambda: fn(*args, **kwargs), limiter=limiter, abandon_on_cancel=True
         )
         if inspect.isawaitable(result):
             result = await result

@@ -17,11 +17,14 @@ from starlette.staticfiles import StaticFiles
 from porch.blocks.blocks import Blocks
 from porch.errors import InvalidRequest
 from porch.protocol import API_PREFIX
+from porch.server.auth import AuthGate
 from porch.server.guard import RequestGuard
+from porch.server.headers import SecurityHeaders
 from porch.server.responses import json_error
-from porch.server.routes import api, files, pages
+from porch.server.routes import api, files, login, pages
 from porch.server.runtime import AppRuntime
 from porch.server.settings import Settings
+from porch.server.urls import PrefixRouting
 
 log = logging.getLogger("porch.server")
 
@@ -34,10 +37,13 @@ def _routes(frontend_dir: Path) -> list[Route | Mount]:
         Route("/config", pages.config),
         Route("/config/", pages.config),
         Mount("/assets", StaticFiles(directory=frontend_dir), name="assets"),
+        Route("/login", login.login, methods=["POST"]),
+        Route("/logout", login.logout, methods=["GET", "POST"]),
         Route(f"{P}/info", api.info),
         Route(f"{P}/info/", api.info),
         Route(f"{P}/queue/join", api.queue_join, methods=["POST"]),
         Route(f"{P}/queue/data", api.queue_data),
+        Route(f"{P}/queue/status", api.queue_status),
         Route(f"{P}/heartbeat/{{session_hash}}", api.heartbeat),
         Route(f"{P}/cancel", api.cancel, methods=["POST"]),
         Route(f"{P}/reset", api.reset, methods=["POST"]),
@@ -76,6 +82,7 @@ def create_app(blocks: Blocks, settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(runtime.clean_cache_periodically)
+            tasks.start_soon(runtime.sweep_sessions_periodically)
             yield
             tasks.cancel_scope.cancel()
         await runtime.shutdown()
@@ -87,6 +94,12 @@ def create_app(blocks: Blocks, settings: Settings | None = None) -> Starlette:
     )
     app.state.runtime = runtime
     app.state.uploads = files.UploadTracker()
+    # Outermost last: headers on every answer; the guard before anything else looks at the
+    # request; the prefix moved before the auth gate and the router read the path.
+    app.add_middleware(AuthGate, auth=settings.auth)
+    app.add_middleware(PrefixRouting, root_path=settings.root_path)
     app.add_middleware(RequestGuard, bound_to_loopback=settings.bound_to_loopback,
-                       trusted_proxies=settings.trusted_proxies)
+                       trusted_proxies=settings.trusted_proxies,
+                       allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(SecurityHeaders, embedding=settings.allow_embedding)
     return app

@@ -42,6 +42,10 @@ def _is_file_like(component: Component) -> bool:
 def warnings_for(blocks: Blocks, settings: Settings, cwd: Path | None = None) -> list[str]:
     cwd = (cwd or Path.cwd()).resolve()
     found = []
+    if not settings.bound_to_loopback and settings.auth is None:
+        found.append(f"the app listens on {settings.server_name} without a login: anyone who "
+                     "can reach this machine can use it and the files above. Consider "
+                     "launch(auth=(user, password)) (see docs/sharing.md).")
     if not settings.strict_files:
         if cwd == Path("/"):
             found.append("the working directory is /: functions may return any file on the "
@@ -61,7 +65,7 @@ def warnings_for(blocks: Blocks, settings: Settings, cwd: Path | None = None) ->
         if dep.fn is None:
             continue
         if any(isinstance(c, Textbox) for c in dep.inputs) and any(
-                _is_file_like(c) for c in dep.outputs):
+                isinstance(c, Component) and _is_file_like(c) for c in dep.outputs):
             found.append(f"endpoint /{dep.api_name} turns a text input into a file output: "
                          "a caller chooses which file it returns, within the grants above.")
     return found
@@ -79,6 +83,8 @@ def report(blocks: Blocks, settings: Settings, cache_dir: Path | str) -> str:
         f"  allowed  {listing(settings.allowed_paths)}",
         f"  static   {listing(settings.static_paths)}",
         f"  blocked  {listing(settings.blocked_paths)}  (wins over everything)",
+        "  login    " + ("required for every route but the login page (auth=)"
+                         if settings.auth is not None else "none"),
     ]
     if settings.strict_files:
         lines.append("  returned paths: strict mode, only the cache, allowed and static paths")

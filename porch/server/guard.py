@@ -9,7 +9,10 @@ rebinding). So, as pure ASGI middleware in front of every route:
   own, or is `null`, or that the browser marks `Sec-Fetch-Site: cross-site`, gets 403;
 - no CORS headers are ever added, so other origins cannot read responses;
 - `X-Forwarded-*` headers are honoured only from `trusted_proxies` and stripped otherwise,
-  so one client cannot change the URLs another client is sent.
+  so one client cannot change the URLs another client is sent. From a trusted proxy, the
+  last `X-Forwarded-For` address (the one the proxy itself saw) becomes the client address,
+  which the login brake counts failures by;
+- `allowed_hosts` (and a share tunnel's public host) are answered besides local names.
 """
 
 from __future__ import annotations
@@ -54,10 +57,11 @@ def _is_local_name(name: str) -> bool:
 
 class RequestGuard:
     def __init__(self, app: ASGIApp, *, bound_to_loopback: bool,
-                 trusted_proxies: Iterable[str] = ()) -> None:
+                 trusted_proxies: Iterable[str] = (), allowed_hosts: Iterable[str] = ()) -> None:
         self.app = app
         self.bound_to_loopback = bound_to_loopback
         self.trusted_proxies = frozenset(trusted_proxies)
+        self.allowed_hosts = frozenset(split_host(h)[0] or h.lower() for h in allowed_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,8 +74,10 @@ class RequestGuard:
         host_header = headers.get(b"host", b"").decode("latin-1")
         name, port = split_host(host_header)
         # Behind a trusted proxy the public name is the proxy's business, not a rebinding.
-        if self.bound_to_loopback and not trusted and not _is_local_name(name):
-            log.info("refused Host %r (not a local name; DNS rebinding?)", host_header)
+        if self.bound_to_loopback and not trusted and not _is_local_name(name) \
+                and name not in self.allowed_hosts:
+            log.info("refused Host %r (not a local name; DNS rebinding? Behind a proxy, set "
+                     "trusted_proxies=; to answer this name, allowed_hosts=)", host_header)
             await _refuse(send, 421, "This app only answers requests for a local host name.")
             return
         if scope["method"] not in SAFE_METHODS and not self._same_site(headers, name, port):
@@ -125,6 +131,14 @@ def _with_forwarding(scope: Scope) -> Scope:
     proto = headers.get(b"x-forwarded-proto", b"").split(b",")[0].strip().lower()
     if proto in (b"http", b"https"):
         scope["scheme"] = proto.decode()
+    # Earlier entries are whatever the client claimed; the last is what the proxy saw.
+    forwarded_for = headers.get(b"x-forwarded-for", b"").split(b",")[-1].strip()
+    if forwarded_for:
+        address = forwarded_for.decode("latin-1").strip("[]")
+        try:
+            scope["client"] = (str(ipaddress.ip_address(address)), 0)
+        except ValueError:
+            pass
     return scope
 
 

@@ -8,12 +8,14 @@ run it).
 from __future__ import annotations
 
 import asyncio
-import functools
+import contextlib
+import inspect
 import logging
 import time
 import uuid
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import anyio
@@ -21,17 +23,22 @@ import anyio.to_thread
 
 from porch import protocol
 from porch.blocks.blocks import Blocks
+from porch.blocks.context import EventContext
 from porch.blocks.events import Dependency
-from porch.components.base import Conversion
+from porch.blocks.render import RenderScope
+from porch.blocks.updates import session_view
+from porch.components.base import Block, Conversion, current_conversion
+from porch.components.state import State
 from porch.errors import Error, FileNotAllowed, InvalidRequest, QueueFull
 from porch.files.cache import FileCache
 from porch.files.policy import FilePolicy, FileRules
 from porch.queue.channels import Channel, MemoryBus
-from porch.queue.context import current_reporter
 from porch.queue.runner import iterate
 from porch.queue.scheduler import Job, Scheduler
 from porch.queue.sessions import MemoryStateStore
+from porch.reporting import Progress, current_reporter, track_tqdm, untrack_tqdm
 from porch.server.fetcher import SafeFetcher
+from porch.server.reporter import Reporter
 from porch.server.settings import Settings
 
 log = logging.getLogger("porch.server")
@@ -39,35 +46,34 @@ log = logging.getLogger("porch.server")
 Send = Callable[[dict[str, Any]], None]
 
 
-class _InputError(Exception):
+# Sessions are swept this often (more often when a State's time_to_live is short).
+SESSION_SWEEP_S = 30.0
+T = TypeVar("T")
+
+
+class InputError(Exception):
     """Wraps a refusal met while converting inputs: its message is safe to show."""
 
 
-class Reporter:
-    """Carries Info/Warning/progress from the app's code (any thread) to the event's stream."""
+@dataclass(frozen=True)
+class Call:
+    """What a queued job runs: the event and the request that asked for it."""
 
-    def __init__(self, send: Send, event_id: str, loop: asyncio.AbstractEventLoop) -> None:
-        self._send = send
-        self._event_id = event_id
-        self._loop = loop
+    dep: Dependency
+    data: Any
+    session: str
+    root: str
+    simple: bool  # a plain-HTTP call: full values, no diffs
+    context: EventContext | None = None  # the request, and what the page said of the event
 
-    def _post(self, message: dict[str, Any]) -> None:
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is self._loop:
-            self._send(message)
-        else:
-            self._loop.call_soon_threadsafe(self._send, message)
 
-    def log(self, level: str, message: str, duration: float | None, title: str,
-            visible: bool) -> None:
-        self._post(protocol.log_message(self._event_id, message, level, duration, visible, title))
+def time_limit_error(dep: Dependency) -> Error:
+    return Error(f"/{dep.api_name} ran longer than its time limit of {dep.time_limit:g} s "
+                 "and was stopped.", title="Time limit exceeded", duration=None)
 
-    def progress(self, data: list[dict[str, object]]) -> None:
-        self._post({"msg": protocol.MSG_PROGRESS, "event_id": self._event_id,
-                    "progress_data": data})
+
+def _discard(message: dict[str, Any]) -> None:
+    """Where unload events' messages go: no page is left to read them."""
 
 
 class AppRuntime:
@@ -88,10 +94,22 @@ class AppRuntime:
         self.fetcher = SafeFetcher(max_bytes=settings.max_file_size or 100 * 1024 * 1024)
         self.scheduler = Scheduler(max_size=blocks.max_queue_size)
         self.bus = MemoryBus()
-        self.states = MemoryStateStore()
+        self.states = MemoryStateStore(
+            capacity=settings.state_session_capacity,
+            lifetimes={b.id: b.time_to_live for b in blocks.blocks.values()
+                       if isinstance(b, State) and b.time_to_live is not None},
+            on_delete=self._state_deleted)
+        self._background: set[asyncio.Task[None]] = set()
         self._limiter: anyio.CapacityLimiter | None = None
-        self._app_config = blocks.config(self.conversion(settings.root_path))
+        # Initial file values get URLs by path only: a Host header must not shape what every
+        # later client is sent.
+        conversion = self.conversion(settings.root_path + settings.mount_path)
+        # App work due before the first request (e.g. caching examples), through the gate.
+        for hook in blocks.startup_hooks:
+            hook(conversion)
+        self._app_config = blocks.config(conversion)
         self._api_info: dict[bool, dict[str, Any]] = {}
+        self.head = blocks.all_head()  # HTML the app adds to its page's <head>
         self._durations: dict[int, tuple[float, int]] = {}
 
     @property
@@ -113,6 +131,8 @@ class AppRuntime:
                 log.info("cache cleanup removed %d file(s)", removed)
 
     async def shutdown(self) -> None:
+        for task in list(self._background):
+            task.cancel()
         await self.scheduler.close()
         self.cache.close()
 
@@ -138,7 +158,7 @@ class AppRuntime:
 
     # ---- running events -------------------------------------------------------------------
     def join(self, dep: Dependency, data: Any, session_hash: str, root: str, *,
-             simple: bool = False) -> str:
+             simple: bool = False, context: EventContext | None = None) -> str:
         """Queue an event; its messages go to the session's stream (or, for plain-HTTP
         calls, to a stream of its own). Returns the event id."""
         if dep.fn is None:
@@ -149,9 +169,13 @@ class AppRuntime:
         job = Job(
             key=dep.concurrency_key,
             limit=self.blocks.concurrency_limit_of(dep),
-            work=functools.partial(self._work, dep, data, session_hash, root, simple),
+            work=self._work,
             send=channel.send,
             event_id=event_id,
+            fn=str(dep.id),
+            batch=dep.max_batch_size if dep.batch else 1,
+            session=session_hash,
+            payload=Call(dep, data, session_hash, root, simple, context),
         )
         try:
             self.scheduler.submit(job)
@@ -160,10 +184,30 @@ class AppRuntime:
             raise
         return event_id
 
+    def dependency(self, fn_index: Any, session_hash: str | None = None) -> Dependency:
+        """The event `fn_index` names: the app's, or one a `@render` drew for the session."""
+        try:
+            return self.blocks.dependency(fn_index=fn_index)
+        except InvalidRequest:
+            if not isinstance(fn_index, int) or session_hash is None:
+                raise
+            found = session_view(self.states.state(session_hash)).dependency(fn_index)
+            if found is None:
+                raise
+            return found
+
+    def block(self, block_id: int, session_hash: str) -> Block | None:
+        """The block `block_id`: the app's, or one a `@render` drew for the session."""
+        found = self.blocks.blocks.get(block_id)
+        if found is None:
+            found = session_view(self.states.state(session_hash)).block(block_id)
+        return found
+
     def cancel(self, event_id: str) -> None:
         job = self.scheduler.cancel(event_id)
-        if job is not None and job.task is None:
-            # It never started, so nothing else will close it for the client.
+        if job is not None:
+            # Answered at once, waiting or running: the channel drops whatever the work
+            # still sends on its way out (PROTOCOL.md §3.7).
             job.send(protocol.completed(event_id, {}, success=True))
 
     def cancel_session(self, channel: Channel) -> None:
@@ -171,58 +215,79 @@ class AppRuntime:
         for event_id in list(channel.pending):
             self.cancel(event_id)
 
-    async def _work(self, dep: Dependency, data: Any, session_hash: str, root: str,
-                    simple: bool, job: Job) -> None:
-        await self.execute(dep, data, session_hash, root, job.send, job.event_id,
-                           diffs=not simple)
+    async def _work(self, jobs: list[Job]) -> None:
+        call: Call = jobs[0].payload
+        if call.dep.batch:
+            await self.execute_batch(call.dep, jobs)
+            return
+        await self.execute(call.dep, call.data, call.session, call.root, jobs[0].send,
+                           jobs[0].event_id, diffs=not call.simple, context=call.context)
+
+    async def in_thread_if(self, io: bool, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)`, in a worker thread when it does file or network I/O."""
+        if io:
+            return await anyio.to_thread.run_sync(fn, *args, limiter=self.limiter)
+        return fn(*args)
 
     async def execute(self, dep: Dependency, data: Any, session_hash: str, root: str,
                       send: Send, event_id: str, *, diffs: bool, first_only: bool = False,
-                      ) -> None:
+                      context: EventContext | None = None) -> None:
         """Run one event, sending `process_generating` / `process_completed` messages."""
         assert dep.fn is not None
         state = self.states.state(session_hash)
         conversion = self.conversion(root)
-        token = current_reporter.set(Reporter(send, event_id, asyncio.get_running_loop()))
+        reporter = Reporter([(send, event_id)], asyncio.get_running_loop())
+        token = current_reporter.set(reporter)
+        conversion_token = current_conversion.set(conversion)
+        tqdm_token = None
         started = time.monotonic()
         try:
             # File conversions read, copy or fetch: keep them off the event loop.
             io = any(c.does_io for c in (*dep.inputs, *dep.outputs))
             try:
-                if io:
-                    args = await anyio.to_thread.run_sync(
-                        self.blocks.prepare_inputs, dep, data, state, conversion,
-                        limiter=self.limiter)
-                else:
-                    args = self.blocks.prepare_inputs(dep, data, state, conversion)
+                args, kwargs = await self.in_thread_if(
+                    io, self.blocks.prepare_inputs, dep, data, state, conversion, context)
             except (FileNotAllowed, InvalidRequest) as exc:
-                raise _InputError(str(exc.message if isinstance(exc, InvalidRequest) else exc)
-                                  ) from exc
+                raise InputError(str(exc.message if isinstance(exc, InvalidRequest) else exc)
+                                 ) from exc
+            tracker = next((v for v in kwargs.values()
+                            if isinstance(v, Progress) and v.track_tqdm), None)
+            if tracker is not None:
+                tqdm_token = track_tqdm(tracker)
             last: list[Any] | None = None
-            async for final, value in iterate(dep.fn, args, self.limiter):
-                if io:
-                    payload = await anyio.to_thread.run_sync(
-                        self.blocks.finish_outputs, dep, value, state, conversion,
-                        limiter=self.limiter)
-                else:
-                    payload = self.blocks.finish_outputs(dep, value, state, conversion)
-                if not final:
-                    out = payload
-                    if diffs and last is not None:
-                        pairs = zip(last, payload, strict=True)
-                        out = [protocol.diff(old, new) for old, new in pairs]
-                    send(protocol.generating(event_id, protocol.success_output(
-                        out, generating=True, duration=time.monotonic() - started,
-                        average=None)))
-                last = payload
-                if first_only:
-                    break
+            render_config: dict[str, Any] | None = None
+            with anyio.move_on_after(dep.time_limit) as limit:
+                fn = one_call_of_batch(dep) if dep.batch else dep.fn
+                async with contextlib.aclosing(iterate(fn, args, self.limiter,
+                                                       kwargs)) as steps:
+                    async for final, value in steps:
+                        payload = await self.in_thread_if(
+                            io, self.blocks.finish_outputs, dep, value, state, conversion)
+                        if isinstance(value, RenderScope):
+                            # A @render ran: the session may now run the events it drew.
+                            session_view(state).rendered(value)
+                            render_config = await self.in_thread_if(True, value.config,
+                                                                    conversion)
+                        if not final:
+                            out = payload
+                            if diffs and last is not None:
+                                pairs = zip(last, payload, strict=True)
+                                out = [protocol.diff(old, new) for old, new in pairs]
+                            send(protocol.generating(event_id, protocol.success_output(
+                                out, generating=True, duration=time.monotonic() - started,
+                                average=None), dep.time_limit))
+                        last = payload
+                        if first_only:
+                            break
+            if limit.cancelled_caught:
+                raise time_limit_error(dep)
             if last is None:
                 last = [None] * len(dep.outputs)
             duration = time.monotonic() - started
-            average = self._record(dep, duration)
+            average = self.record(dep, duration)
             send(protocol.completed(event_id, protocol.success_output(
-                last, generating=False, duration=duration, average=average),
+                last, generating=False, duration=duration, average=average,
+                render_config=render_config),
                 success=True, duration=duration, average=average))
         except asyncio.CancelledError:
             send(protocol.completed(event_id, {}, success=True))
@@ -231,9 +296,107 @@ class AppRuntime:
             output, title = self.error_output(exc, dep)
             send(protocol.completed(event_id, output, success=False, title=title))
         finally:
+            reporter.close()
+            untrack_tqdm(tqdm_token)
+            current_reporter.reset(token)
+            current_conversion.reset(conversion_token)
+
+    async def execute_batch(self, dep: Dependency, jobs: list[Job]) -> None:
+        """Run waiting calls of a `batch=True` event as one call: `fn` gets a list per input
+        and returns a list per output; each caller gets its own item (and messages)."""
+        assert dep.fn is not None
+        reporter = Reporter([(job.send, job.event_id) for job in jobs],
+                            asyncio.get_running_loop())
+        token = current_reporter.set(reporter)
+        io = any(c.does_io for c in (*dep.inputs, *dep.outputs))
+        started = time.monotonic()
+        members: list[tuple[Job, list[Any]]] = []
+        try:
+            for job in jobs:
+                call: Call = job.payload
+                try:
+                    values = await self.in_thread_if(
+                        io, self.blocks.convert_inputs, dep, call.data,
+                        self.states.state(call.session), self.conversion(call.root))
+                except Exception as exc:
+                    self._fail(job, dep, InputError(str(getattr(exc, "message", exc))))
+                    continue
+                members.append((job, values))
+            if not members:
+                return
+            columns = [[values[i] for _, values in members] for i in range(len(dep.inputs))]
+            args, kwargs = dep.signature.bind(columns)
+            result: Any = None
+            with anyio.move_on_after(dep.time_limit) as limit:
+                async for _, value in iterate(dep.fn, args, self.limiter, kwargs):
+                    result = value
+            if limit.cancelled_caught:
+                raise time_limit_error(dep)
+            per_output = _batch_columns(dep, result, len(members))
+            duration = time.monotonic() - started
+            average = self.record(dep, duration)
+            for index, (job, _) in enumerate(members):
+                call = job.payload
+                items = [column[index] for column in per_output]
+                value = items[0] if len(items) == 1 else items
+                try:
+                    payload = await self.in_thread_if(
+                        io, self.blocks.finish_outputs, dep, value,
+                        self.states.state(call.session), self.conversion(call.root))
+                except Exception as exc:
+                    self._fail(job, dep, exc)
+                    continue
+                job.send(protocol.completed(job.event_id, protocol.success_output(
+                    payload, generating=False, duration=duration, average=average),
+                    success=True, duration=duration, average=average))
+        except asyncio.CancelledError:
+            for job, _ in members:
+                job.send(protocol.completed(job.event_id, {}, success=True))
+            raise
+        except Exception as exc:
+            for job, _ in members:
+                self._fail(job, dep, exc)
+        finally:
+            reporter.close()
             current_reporter.reset(token)
 
-    def _record(self, dep: Dependency, duration: float) -> float:
+    def _fail(self, job: Job, dep: Dependency, exc: Exception) -> None:
+        output, title = self.error_output(exc, dep)
+        job.send(protocol.completed(job.event_id, output, success=False, title=title))
+
+    # ---- sessions -------------------------------------------------------------------------
+    def session_opened(self, session_hash: str) -> None:
+        """A page's heartbeat connected: its session is in use (again, after a blip)."""
+        self.states.state(session_hash)
+
+    def session_closed(self, session_hash: str, root: str) -> None:
+        """A page's heartbeat ended: run the app's unload events, and keep the session's
+        state only a while in case the page comes back (a reload, a network blip)."""
+        self.states.close(session_hash, self.settings.closed_session_keep)
+        for dep in self.blocks.unload_events():
+            self._spawn(self.execute(dep, [], session_hash, root, _discard,
+                                     uuid.uuid4().hex, diffs=False))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)  # a task nobody holds may be collected mid-way
+        task.add_done_callback(self._background.discard)
+
+    def _state_deleted(self, key: int, value: Any) -> None:
+        block = self.blocks.blocks.get(key)
+        if isinstance(block, State) and block.delete_callback is not None:
+            block.delete_callback(value)
+
+    async def sweep_sessions_periodically(self) -> None:
+        """Drop State values past their time_to_live, and sessions closed long enough."""
+        lifetimes = list(self.states.lifetimes.values())
+        interval = max(min([SESSION_SWEEP_S, *(t / 4 for t in lifetimes)]), 0.05)
+        while True:
+            await anyio.sleep(interval)
+            await anyio.to_thread.run_sync(self.states.sweep)
+
+    def record(self, dep: Dependency, duration: float) -> float:
+        """Count one finished run of `dep`; returns its mean duration so far."""
         total, count = self._durations.get(dep.id, (0.0, 0))
         total, count = total + duration, count + 1
         self._durations[dep.id] = (total, count)
@@ -245,10 +408,55 @@ class AppRuntime:
         if isinstance(exc, Error):
             return {"error": exc.message, "duration": exc.duration, "visible": exc.visible,
                     "title": exc.title}, exc.title
-        if isinstance(exc, _InputError):
+        if isinstance(exc, InputError):
             log.info("/%s refused its input: %s", dep.api_name, exc)
             return {"error": str(exc), "visible": True, "title": "Invalid input"}, "Invalid input"
         log.error("/%s raised", dep.api_name, exc_info=exc)
         if self.settings.show_error:
             return {"error": str(exc) or type(exc).__name__, "visible": True}, "Error"
         return {"error": None}, "Error"
+
+
+def _batch_columns(dep: Dependency, result: Any, size: int) -> list[list[Any]]:
+    """A batch function's result as one list per output, each with an item per caller."""
+    count = len(dep.outputs)
+    if count == 0:
+        return []
+    columns = list(result) if isinstance(result, (list, tuple)) else []
+    columns = [list(c) if isinstance(c, (list, tuple)) else c for c in columns]
+    if len(columns) != count or any(not isinstance(c, list) or len(c) != size
+                                    for c in columns):
+        name = getattr(dep.fn, "__name__", "The function")
+        raise ValueError(f"{name} (batch=True) got {size} call(s): it must return one list "
+                         f"per output ({count}), each with one item per call, e.g. "
+                         "`return [results]` for one output.")
+    return columns
+
+
+def one_call_of_batch(dep: Dependency) -> Callable[..., Any]:
+    """A `batch=True` function as a one-call function, for a direct run (`/run`) that skips
+    the queue and so has no batch: each input goes in as a list of one, and the item comes
+    back out of each output's list."""
+    assert dep.fn is not None
+    fn = dep.fn
+    injected = {item.name for item in dep.signature.injected}
+
+    def wrap(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        return [[a] for a in args], {k: v if k in injected else [v] for k, v in kwargs.items()}
+
+    def unwrap(result: Any) -> Any:
+        items = [column[0] for column in _batch_columns(dep, result, 1)]
+        return items[0] if len(items) == 1 else items or None
+
+    if inspect.iscoroutinefunction(fn):
+        async def one_async(*args: Any, **kwargs: Any) -> Any:
+            batch_args, batch_kwargs = wrap(args, kwargs)
+            return unwrap(await fn(*batch_args, **batch_kwargs))
+
+        return one_async
+
+    def one(*args: Any, **kwargs: Any) -> Any:
+        batch_args, batch_kwargs = wrap(args, kwargs)
+        return unwrap(fn(*batch_args, **batch_kwargs))
+
+    return one

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
+import signal
 import socket
 import sys
 import threading
@@ -17,7 +19,9 @@ from porch.blocks.static_paths import static_paths
 from porch.errors import ConfigError
 from porch.server import exposure
 from porch.server.app import create_app
+from porch.server.auth import AuthDependency, AuthOption
 from porch.server.settings import DEFAULT_PORT, Settings
+from porch.server.tunnel import HOW_TO, ShareError, ShareTarget, ShareTunnel
 
 log = logging.getLogger("porch.server")
 
@@ -25,22 +29,29 @@ PORT_SCAN = 100
 # Gradio's launch() options that change nothing here; accepted so that apps run unchanged.
 _ACCEPTED_GRADIO_OPTIONS = frozenset(
     {"inbrowser", "debug", "favicon_path", "ssr_mode", "pwa", "mcp_server", "footer_links",
-     "enable_monitoring", "state_session_capacity", "app_kwargs", "node_server_name",
+     "enable_monitoring", "app_kwargs", "node_server_name",
      "node_port", "i18n", "_frontend", "show_api", "share_server_address",
      "share_server_protocol", "share_server_tls_certificate", "strict_cors", "theme", "css",
-     "js", "head", "allowed_hosts"}
+     "js", "head", "ssl_verify"}
 )
 
 
 class Server:
-    """uvicorn running one app in a background thread."""
+    """uvicorn running one app in a background thread (and the share tunnel, if any)."""
 
-    def __init__(self, app: Any, sock: socket.socket, url: str) -> None:
+    def __init__(self, app: Any, sock: socket.socket, url: str,
+                 ssl: dict[str, Any] | None = None) -> None:
         self.url = url
         self._socket = sock
+        self.tunnel: ShareTunnel | None = None
         # proxy_headers off: RequestGuard alone decides whom to believe about X-Forwarded-*.
         config = uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False,
-                                timeout_graceful_shutdown=2, access_log=False)
+                                timeout_graceful_shutdown=2, access_log=False, **(ssl or {}))
+        if ssl:
+            try:
+                config.load()  # here, so a bad certificate or key is the caller's error
+            except (OSError, ValueError) as exc:
+                raise ConfigError(f"Cannot use the TLS certificate/key: {exc}") from exc
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="porch-server", daemon=True)
 
@@ -61,6 +72,9 @@ class Server:
         return self._thread.is_alive()
 
     def stop(self) -> None:
+        if self.tunnel is not None:
+            self.tunnel.close()
+            self.tunnel = None
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._socket.close()
@@ -72,7 +86,10 @@ def _bind(host: str, port: int | None) -> socket.socket:
     candidates = [port] if port is not None else range(DEFAULT_PORT, DEFAULT_PORT + PORT_SCAN)
     last_error: OSError | None = None
     for candidate in candidates:
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not the default 0: asyncio turns Nagle off (TCP_NODELAY) only on
+        # sockets that say they are TCP, and with Nagle on, each response or stream message
+        # sent in several writes waits ~40 ms for the client's delayed ACK.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, candidate))
@@ -100,7 +117,7 @@ def launch(
     *,
     server_name: str | None = None,
     server_port: int | None = None,
-    share: bool | None = None,
+    share: bool | str | None = None,
     show_error: bool = False,
     prevent_thread_lock: bool = False,
     quiet: bool = False,
@@ -112,9 +129,26 @@ def launch(
     root_path: str | None = None,
     trusted_proxies: list[str] | None = None,
     cache_max_size: int | str | None = None,
+    state_session_capacity: int = 10_000,
+    auth: AuthOption | None = None,
+    auth_message: str | None = None,
+    auth_dependency: AuthDependency | None = None,
+    allowed_hosts: list[str] | None = None,
+    allow_embedding: bool | list[str] | None = None,
+    ssl_certfile: str | None = None,
+    ssl_keyfile: str | None = None,
+    ssl_keyfile_password: str | None = None,
     **gradio_options: Any,
 ) -> tuple[Any, str, str | None]:
-    """Serve `blocks` on `server_name:server_port` (see `Blocks.launch`)."""
+    """Serve `blocks` on `server_name:server_port` (see `Blocks.launch`).
+
+    Sharing (docs/sharing.md): `auth=` (user, password) pairs or a function, `auth_message=`,
+    `auth_dependency=` (request -> user or None); `root_path=` and `trusted_proxies=` behind
+    a reverse proxy; `allowed_hosts=` extra Host names for a loopback-bound app;
+    `ssl_certfile=`/`ssl_keyfile=`/`ssl_keyfile_password=` for HTTPS; `allow_embedding=`
+    (False, True or origins) for framing; `share=True` or `share="ssh://user@host"` for a
+    share link through your own SSH server. Returns (app, local URL, share URL or None).
+    """
     unknown = set(gradio_options) - _ACCEPTED_GRADIO_OPTIONS
     if unknown:
         raise TypeError(f"launch() got unknown option(s): {', '.join(sorted(unknown))}")
@@ -125,32 +159,89 @@ def launch(
         max_threads=max_threads, max_file_size=max_file_size, allowed_paths=allowed_paths,
         blocked_paths=blocked_paths, static_paths=static_paths(), strict_files=strict_files,
         root_path=root_path, trusted_proxies=trusted_proxies or (),
-        cache_max_size=cache_max_size,
+        cache_max_size=cache_max_size, state_session_capacity=state_session_capacity,
+        auth=auth, auth_message=auth_message,
+        auth_dependency=auth_dependency, allowed_hosts=allowed_hosts or (),
+        allow_embedding=allow_embedding,
     )
+    target = _share_target(share, settings)
+    if target is not None:
+        # Browsers reach the app by the tunnel's public name: a Host to answer, not a rebinding.
+        settings = dataclasses.replace(
+            settings, allowed_hosts=(*settings.allowed_hosts, target.public_host.lower()))
     if settings.audit_only:
         print(exposure.report(blocks, settings, settings.cache_base / "<one folder per launch>"),
               flush=True)
         return None, "", None
+    ssl = _ssl_options(ssl_certfile, ssl_keyfile, ssl_keyfile_password)
     sock = _bind(settings.server_name, settings.server_port)
     host, port = sock.getsockname()[:2]
     shown_host = "127.0.0.1" if host == "0.0.0.0" else f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{port}"
-    app = create_app(blocks, settings)
-    server = Server(app, sock, url)
+    url = f"{'https' if ssl else 'http'}://{shown_host}:{port}"
+    try:
+        # Building the app runs app code (examples caching) that may fail: free the port.
+        app = create_app(blocks, settings)
+        server = Server(app, sock, url, ssl=ssl)
+    except BaseException:
+        sock.close()
+        raise
     server.start()
     blocks.server = server
     if not quiet:
         print(f"Running on {url}", flush=True)
         print(exposure.report(blocks, settings, app.state.runtime.cache.root), flush=True)
-        if share:
-            print("Share links are not available in this version of porch; "
-                  "the app is served locally only.", flush=True)
+    share_url = None
+    if target is not None:
+        local = "127.0.0.1" if host == "0.0.0.0" else "::1" if host == "::" else host
+        server.tunnel = ShareTunnel(target, local, port, settings.share_ssh_command)
+        try:
+            share_url = server.tunnel.open()
+        except ShareError as exc:
+            server.tunnel = None
+            print(f"{exc}\nThe app is served locally only.", file=sys.stderr, flush=True)
+        else:
+            if not quiet:
+                print(f"Running on public URL: {share_url}", flush=True)
+                if settings.auth is None:
+                    print("Anyone with this link can use the app, and reach the files it "
+                          "serves. Consider launch(auth=(\"user\", \"password\")).",
+                          flush=True)
     if not prevent_thread_lock:
         _block_until_interrupted(blocks)
-    return app, url, None
+    return app, url, share_url
+
+
+def _share_target(share: bool | str | None, settings: Settings) -> ShareTarget | None:
+    if not share:
+        return None
+    spec = share if isinstance(share, str) else settings.share_server
+    if spec is None:
+        print(f"share=True: no share server is configured. {HOW_TO}\n"
+              "The app is served locally only.", file=sys.stderr, flush=True)
+        return None
+    return ShareTarget.parse(spec)
+
+
+def _ssl_options(certfile: str | None, keyfile: str | None,
+                 password: str | None) -> dict[str, Any]:
+    if certfile is None and keyfile is None:
+        return {}
+    if certfile is None:
+        raise ConfigError("ssl_keyfile= needs ssl_certfile= too.")
+    return {"ssl_certfile": certfile, "ssl_keyfile": keyfile,
+            "ssl_keyfile_password": password}
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _block_until_interrupted(blocks: Blocks) -> None:
+    # uvicorn runs in a thread and installs no signal handlers, so SIGTERM (docker stop,
+    # systemd, kill) would end the process without the shutdown that deletes the cache.
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         while blocks.server is not None and blocks.server.is_alive():
             time.sleep(0.1)
@@ -158,3 +249,5 @@ def _block_until_interrupted(blocks: Blocks) -> None:
         print("Keyboard interruption in main thread... closing server.", file=sys.stderr)
     finally:
         blocks.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

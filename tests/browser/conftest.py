@@ -1,4 +1,4 @@
-"""Playwright fixtures: one headless Debian chromium per session, a fresh page per test, and
+"""Playwright fixtures: one headless Debian chromium per module, a fresh page per test, and
 `serve(demo)` to launch an app on a free port for the test's duration."""
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Per module, not per session: Playwright's sync API keeps an asyncio loop marked as
+    # running in this thread while it lives, and later tests that call asyncio.run() fail.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

@@ -1,7 +1,7 @@
 """The target app of the public attack corpus (../shared/attack), following its env contract.
 
     python3 ../shared/attack/run_attacks.py --target 'cmd:python3 tests/security/attack_app.py' \
-        --features queue_join,url_output
+        --features queue_join,url_output,flagging
 """
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ def build() -> gr.Blocks:
         button.click(echo_file, file_in, file_out, api_name="echo_file")
         button.click(echo_json, json_in, json_out, api_name="echo_json")
         button.click(download_by_name, name, file_out, api_name="download_by_name")
+        # Flagging as a Blocks app writes it: a CSVLogger, called with the raw values.
+        flag_a, flag_b = gr.File(label="flag a"), gr.File(label="flag b")
+        logger = gr.CSVLogger()
+        logger.setup([flag_a, flag_b], os.environ.get("FLAG_DIR", ".porch/flagged"))
+        button.click(lambda *values: logger.flag(list(values)), [flag_a, flag_b], None,
+                     api_name="flag_file", preprocess=False)
         button.click(fetch_url_as_file, url, file_out, api_name="fetch_url_as_file")
         image = getattr(gr, "Image", None)
         if image is not None:

@@ -7,7 +7,9 @@ checkout (shared/ is the team's, not the package's); CI always has it.
 from __future__ import annotations
 
 import os
+import random
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +18,26 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = ROOT.parent / "shared" / "attack" / "run_attacks.py"
-FEATURES = "queue_join,url_output"
+FEATURES = "queue_join,url_output,flagging,auth"
+
+
+def free_port_block(size: int = 10) -> int:
+    """A base port with `size` free ports after it (the runner uses base..base+9)."""
+    for _ in range(200):
+        base = random.randrange(20000, 60000, size)
+        sockets = []
+        try:
+            for port in range(base, base + size):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError("no block of free ports found")
 
 
 def test_public_attack_corpus_passes(tmp_path: Path) -> None:
@@ -28,6 +49,7 @@ def test_public_attack_corpus_passes(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(RUNNER), "--target", f"cmd:{sys.executable} {app}",
          "--features", FEATURES, "--log-dir", str(tmp_path / "logs"),
+         "--port-base", str(free_port_block()),
          "--json-out", str(tmp_path / "report.json")],
         capture_output=True, text=True, timeout=900,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

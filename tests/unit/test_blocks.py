@@ -96,8 +96,8 @@ def test_prepare_inputs_fills_state_and_converts() -> None:
         button = gr.Button()
         dep = button.click(fn, [number, memory], [number, memory])
     state: dict[int, Any] = {}
-    assert demo.prepare_inputs(dep, [2.4, None], state, Conversion()) == [2, [1]]
-    assert demo.prepare_inputs(dep, [2.4], state, Conversion()) == [2, [1]]  # State slot left out
+    assert demo.prepare_inputs(dep, [2.4, None], state, Conversion()) == ([2, [1]], {})
+    assert demo.prepare_inputs(dep, [2.4], state, Conversion()) == ([2, [1]], {})  # State left out
     with pytest.raises(InvalidRequest, match="takes 2 input"):
         demo.prepare_inputs(dep, [], state, Conversion())
     assert demo.finish_outputs(dep, (5, [9]), state, Conversion()) == [5, None]

@@ -33,7 +33,8 @@ def test_textbox_config_and_api_info() -> None:
 
 @pytest.mark.parametrize(
     ("precision", "payload", "expected"),
-    [(None, 3, 3.0), (None, "2.5", 2.5), (0, 2.6, 3), (2, 1.23456, 1.23), (None, None, None)],
+    [(None, 3, 3), (None, 3.0, 3.0), (None, "2.5", 2.5), (0, 2.6, 3), (2, 1.23456, 1.23),
+     (None, None, None)],
 )
 def test_number_precision(precision: int | None, payload: object, expected: object) -> None:
     value = gr.Number(precision=precision).preprocess(payload, NO_FILES)

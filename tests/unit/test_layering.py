@@ -12,11 +12,14 @@ ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "protocol": set(),
     "version": set(),
+    # Toasts and Progress: what app code tells the user from inside a running event.
+    "reporting": set(),
     "files": {"errors"},
     "components": {"files", "errors", "protocol", "version"},
     "queue": {"errors", "protocol"},
-    "blocks": {"components", "files", "errors", "protocol", "version"},
-    "server": {"blocks", "queue", "components", "files", "errors", "protocol", "version"},
+    "blocks": {"components", "files", "errors", "protocol", "version", "reporting"},
+    "server": {"blocks", "queue", "components", "files", "errors", "protocol", "version",
+               "reporting"},
     "client": {"errors", "protocol", "version"},
 }
 THIRD_PARTY_ONLY_IN = {"starlette": {"server"}, "uvicorn": {"server"}}

@@ -14,10 +14,10 @@ import pytest
 from porch import protocol
 from porch.errors import QueueFull
 from porch.queue.channels import Channel, MemoryBus
-from porch.queue.context import Info, current_reporter
 from porch.queue.runner import iterate
 from porch.queue.scheduler import Job, Scheduler
 from porch.queue.sessions import MemoryStateStore
+from porch.reporting import Info, current_reporter
 
 
 def in_fresh_loop(test: Callable[[], Coroutine[Any, Any, None]]) -> Callable[[], None]:
@@ -46,7 +46,7 @@ def in_fresh_loop(test: Callable[[], Coroutine[Any, Any, None]]) -> Callable[[],
 def make_job(key: str, limit: int | None, log: list[str], name: str,
              gate: asyncio.Event | None = None,
              messages: list[dict[str, Any]] | None = None) -> Job:
-    async def work(job: Job) -> None:
+    async def work(jobs: list[Job]) -> None:
         log.append(f"start {name}")
         if gate is not None:
             await gate.wait()

@@ -67,7 +67,9 @@ def _wait_for(url: str, expected: str, timeout: float = 30) -> None:
     raise AssertionError(f"{url} never answered {expected!r}")
 
 
-def test_script_launch_blocks_prints_url_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_script_launch_blocks_prints_url_and_stops_cleanly(tmp_path: Path,
+                                                          stop: signal.Signals) -> None:
     port = free_port()
     env = {**os.environ, "PORCH_SERVER_PORT": str(port), "PORCH_TEMP_DIR": str(tmp_path)}
     process = subprocess.Popen([sys.executable, str(ROOT / "examples" / "hello.py")],
@@ -76,8 +78,8 @@ def test_script_launch_blocks_prints_url_and_stops_on_ctrl_c(tmp_path: Path) -> 
     try:
         assert _wait_for_line(process, "Running on") == f"Running on http://127.0.0.1:{port}"
         _wait_for(f"http://127.0.0.1:{port}/gradio_api/run/greet", "Hello x!")
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=15) == 0
+        process.send_signal(stop)
+        assert process.wait(timeout=15) == 0  # a clean exit, after the server's shutdown
     finally:
         process.kill()
         if process.stdout:

@@ -33,6 +33,8 @@ export function frame(type, props, { layout = false } = {}) {
       : next.elem_classes ? [next.elem_classes] : [];
     custom = classes.map(String).filter((c) => /^[^\s]+$/.test(c));
     root.classList.add(...custom);
+    // container: false draws the component without its panel.
+    root.classList.toggle("porch-plain", next.container === false);
     const scale = next.scale ?? 1;
     root.style.setProperty("--porch-scale", String(Number(scale) || 0));
     // Always set both: custom properties inherit, so a column's width must not leak inward.
@@ -42,7 +44,8 @@ export function frame(type, props, { layout = false } = {}) {
 
   /**
    * Show an event's state on this block, or clear it with null.
-   * s = { phase: "pending"|"queued"|"running"|"streaming", text, fraction, detail, show }
+   * s = { phase: "pending"|"queued"|"running"|"streaming", text, fraction, detail, show,
+   *       stop } where `stop`, if given, is what a Stop button next to the status calls.
    */
   function status(s) {
     if (!s) {
@@ -67,8 +70,20 @@ export function frame(type, props, { layout = false } = {}) {
       bar.className = "porch-progress";
       bar.setAttribute("role", "progressbar");
       bar.appendChild(document.createElement("div")).className = "porch-progress-fill";
+      const stop = statusEl.appendChild(document.createElement("button"));
+      stop.type = "button";
+      stop.className = "porch-stop-button";
+      stop.textContent = "Stop";
+      stop.setAttribute("aria-label", "Stop this event");
+      stop.addEventListener("click", () => {
+        stop.disabled = true;
+        statusEl.onStop?.();
+      });
       root.appendChild(statusEl);
     }
+    const stopButton = statusEl.querySelector(".porch-stop-button");
+    statusEl.onStop = s.stop ?? null;
+    stopButton.hidden = !s.stop;
     statusEl.dataset.phase = s.phase;
     statusEl.querySelector(".porch-status-text").textContent = s.text ?? "";
     const bar = statusEl.querySelector(".porch-progress");

@@ -1,16 +1,45 @@
-// Buttons: button (twin of porch/components/button.py). Its value is its text.
+// Buttons: button, also drawing ClearButton (twins of porch/components/button.py). Its value
+// is its text; an icon and a link are optional.
 
 const VARIANTS = new Set(["primary", "secondary", "stop", "huggingface"]);
 const SIZES = new Set(["sm", "md", "lg"]);
 
+const TARGETS = new Set(["_self", "_blank", "_parent", "_top"]);
+
+/** An http(s) or same-site URL to follow, or null. */
+function safeLink(raw) {
+  if (typeof raw !== "string" || raw === "") return null;
+  try {
+    const url = new URL(raw, document.baseURI);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
 export function button(el, props, emit) {
   const control = el.appendChild(document.createElement("button"));
   control.type = "button";
-  control.addEventListener("click", () => emit("click"));
   let current = props;
+  control.addEventListener("click", () => {
+    emit("click");
+    const link = safeLink(current.link);
+    if (link) {
+      const target = TARGETS.has(current.link_target) ? current.link_target : "_self";
+      window.open(link, target, target === "_self" ? undefined : "noopener");
+    }
+  });
 
   function render(next) {
-    control.textContent = next.value == null ? "" : String(next.value);
+    control.replaceChildren();
+    const icon = next.icon && typeof next.icon === "object" ? safeLink(next.icon.url) : null;
+    if (icon) {
+      const img = control.appendChild(document.createElement("img"));
+      img.className = "porch-button-icon";
+      img.src = icon;
+      img.alt = "";
+    }
+    control.append(next.value == null ? "" : String(next.value));
     const variant = VARIANTS.has(next.variant) ? next.variant : "secondary";
     const size = SIZES.has(next.size) ? next.size : "lg";
     control.className = `porch-button porch-${variant} porch-size-${size}`;

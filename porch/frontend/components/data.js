@@ -1,51 +1,273 @@
-// Data components: json (twin of porch/components/data.py). Values are shown as text.
+// Data components: json (a collapsible tree), label (top classes with confidence bars) and
+// highlightedtext (twins of porch/components/data.py). Values are app data: text only.
 
 import { uid } from "./base.js";
 
-function pretty(value) {
-  if (value === undefined || value === null) return "";
-  try {
-    return JSON.stringify(value, null, 2);
-  } catch {
-    return String(value);
-  }
-}
-
-export function json(el, props, emit) {
-  const id = uid("json");
+function heading(el, kind) {
+  const id = uid(kind);
   const label = el.appendChild(document.createElement("div"));
   label.className = "porch-label";
   label.id = `${id}-label`;
-  const view = el.appendChild(document.createElement("pre"));
+  return {
+    id,
+    label,
+    update(next, fallback) {
+      const text = next.label == null ? "" : String(next.label);
+      label.textContent = text || fallback;
+      label.hidden = next.show_label === false || !text;
+    },
+  };
+}
+
+// ---- json ---------------------------------------------------------------------------------
+
+const isBranch = (v) => v !== null && typeof v === "object";
+const OPEN_DEPTH = 2; // levels shown open when `open` is false
+const MAX_CHILDREN = 1000; // per node, so a huge value cannot freeze the page
+
+function leaf(value) {
+  const span = document.createElement("span");
+  const kind = value === null ? "null" : typeof value;
+  span.className = `porch-json-${kind}`;
+  span.textContent = kind === "string" ? JSON.stringify(value) : String(value);
+  return span;
+}
+
+function keyOf(key, parentIsArray, showIndices) {
+  if (key == null || (parentIsArray && !showIndices)) return null;
+  const span = document.createElement("span");
+  span.className = "porch-json-key";
+  span.textContent = parentIsArray ? `${key}: ` : `${JSON.stringify(String(key))}: `;
+  return span;
+}
+
+function node(value, key, parentIsArray, depth, opts) {
+  const name = keyOf(key, parentIsArray, opts.showIndices);
+  if (!isBranch(value)) {
+    const row = document.createElement("div");
+    row.className = "porch-json-row";
+    if (name) row.append(name);
+    row.append(leaf(value));
+    return row;
+  }
+  const array = Array.isArray(value);
+  const entries = array ? value.map((v, i) => [i, v]) : Object.entries(value);
+  const [open, close] = array ? ["[", "]"] : ["{", "}"];
+  const box = document.createElement("details");
+  box.className = "porch-json-branch";
+  const summary = box.appendChild(document.createElement("summary"));
+  if (name) summary.append(name);
+  summary.append(open);
+  const count = summary.appendChild(document.createElement("span"));
+  count.className = "porch-json-count";
+  count.textContent = `${entries.length} ${array ? (entries.length === 1 ? "item" : "items") : entries.length === 1 ? "key" : "keys"}${close}`;
+  let built = false;
+  const build = () => {
+    if (built) return;
+    built = true;
+    const children = box.appendChild(document.createElement("div"));
+    children.className = "porch-json-children";
+    for (const [k, v] of entries.slice(0, MAX_CHILDREN)) children.append(node(v, k, array, depth + 1, opts));
+    if (entries.length > MAX_CHILDREN) {
+      const more = children.appendChild(document.createElement("div"));
+      more.className = "porch-json-more";
+      more.textContent = `… ${entries.length - MAX_CHILDREN} more`;
+    }
+    const end = box.appendChild(document.createElement("div"));
+    end.className = "porch-json-close";
+    end.textContent = close;
+  };
+  // Children are drawn when first opened, so a large value costs nothing until looked at.
+  box.addEventListener("toggle", () => { if (box.open) build(); });
+  if (opts.open || depth < OPEN_DEPTH) {
+    build();
+    box.open = true;
+  }
+  return box;
+}
+
+export function json(el, props, emit) {
+  const head = heading(el, "json");
+  const view = el.appendChild(document.createElement("div"));
   view.className = "porch-json";
-  view.id = id;
   view.tabIndex = 0;
   view.setAttribute("role", "region");
-  view.setAttribute("aria-labelledby", label.id);
+  view.setAttribute("aria-labelledby", head.label.id);
   let value = props.value ?? null;
+  let shown = null;
   let current = props;
 
   function render(next) {
-    const text = next.label == null ? "" : String(next.label);
-    label.textContent = text || "JSON";
-    label.hidden = next.show_label === false || !text;
-    view.style.maxHeight = next.height ? `${Number(next.height) || 0}px` : "";
+    head.update(next, "JSON");
+    const size = (v) => (v == null ? "" : typeof v === "number" ? `${v}px` : String(v));
+    view.style.height = size(next.height);
+    view.style.maxHeight = size(next.max_height);
+    view.style.minHeight = size(next.min_height);
+  }
+  function draw() {
+    const text = JSON.stringify(value) ?? "null";
+    if (text === shown) return false;
+    shown = text;
+    const opts = { open: Boolean(current.open), showIndices: Boolean(current.show_indices) };
+    view.replaceChildren(value == null ? "" : node(value, null, false, 0, opts));
+    return true;
   }
   render(props);
-  view.textContent = pretty(value);
+  draw();
+
+  return {
+    update(next) {
+      const reopen = Boolean(next.open) !== Boolean(current.open)
+        || Boolean(next.show_indices) !== Boolean(current.show_indices);
+      current = next;
+      render(next);
+      value = next.value ?? null;
+      if (reopen) shown = null;
+      if (draw()) emit("change");
+    },
+    value() { return value; },
+    clear() { this.update({ ...current, value: null }); },
+  };
+}
+
+// ---- label --------------------------------------------------------------------------------
+
+const percent = (c) => `${Math.round(Math.min(Math.max(Number(c) || 0, 0), 1) * 100)}%`;
+
+export function label(el, props, emit) {
+  const head = heading(el, "label");
+  const box = el.appendChild(document.createElement("div"));
+  box.className = "porch-classes";
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-labelledby", head.label.id);
+  const top = box.appendChild(document.createElement("div"));
+  top.className = "porch-class-top";
+  const list = box.appendChild(document.createElement("ol"));
+  list.className = "porch-confidences";
+  let current = props;
+  let shown = null;
+
+  function draw(next) {
+    const value = next.value && typeof next.value === "object" ? next.value : null;
+    const key = JSON.stringify([value, next.show_heading, next.color]);
+    if (key === shown) return false;
+    shown = key;
+    top.textContent = value?.label == null ? "" : String(value.label);
+    top.hidden = next.show_heading === false || top.textContent === "";
+    list.replaceChildren();
+    const confidences = Array.isArray(value?.confidences) ? value.confidences : [];
+    confidences.forEach((c, k) => {
+      const item = list.appendChild(document.createElement("li"));
+      const row = item.appendChild(document.createElement("button"));
+      row.type = "button";
+      row.className = "porch-confidence";
+      const name = row.appendChild(document.createElement("span"));
+      name.className = "porch-confidence-name";
+      name.textContent = c?.label == null ? "" : String(c.label);
+      const pct = row.appendChild(document.createElement("span"));
+      pct.className = "porch-confidence-value";
+      pct.textContent = percent(c?.confidence);
+      const bar = row.appendChild(document.createElement("span"));
+      bar.className = "porch-confidence-bar";
+      bar.style.setProperty("--porch-bar", percent(c?.confidence));
+      if (next.color) bar.style.setProperty("--porch-bar-color", String(next.color));
+      row.addEventListener("click", () => emit("select", { index: k, value: c?.label ?? null, selected: true }));
+    });
+    list.hidden = confidences.length === 0;
+    return true;
+  }
+  head.update(props, "Label");
+  draw(props);
 
   return {
     update(next) {
       current = next;
-      render(next);
-      const text = pretty(next.value);
-      if (text !== view.textContent) {
-        value = next.value ?? null;
-        view.textContent = text;
-        emit("change");
-      }
+      head.update(next, "Label");
+      if (draw(next)) emit("change");
     },
-    value() { return value; },
+    value() { return current.value ?? null; },
+    clear() { this.update({ ...current, value: null }); },
+  };
+}
+
+// ---- highlightedtext -----------------------------------------------------------------------
+
+const PALETTE = ["#f59e0b", "#10b981", "#3b82f6", "#ef4444", "#8b5cf6", "#ec4899", "#14b8a6", "#84cc16", "#f97316", "#6366f1"];
+
+export function highlightedtext(el, props, emit) {
+  const head = heading(el, "highlightedtext");
+  const legend = el.appendChild(document.createElement("ul"));
+  legend.className = "porch-legend";
+  legend.setAttribute("aria-label", "legend");
+  const text = el.appendChild(document.createElement("div"));
+  text.className = "porch-highlighted";
+  text.setAttribute("role", "group");
+  text.setAttribute("aria-labelledby", head.label.id);
+  let current = props;
+  let shown = null;
+
+  function colours(tokens, map) {
+    const known = new Map(Object.entries(map && typeof map === "object" ? map : {}));
+    let next = 0;
+    for (const t of tokens) {
+      const c = t?.class_or_confidence;
+      if (typeof c === "string" && !known.has(c)) known.set(c, PALETTE[next++ % PALETTE.length]);
+    }
+    return known;
+  }
+
+  function draw(nextProps) {
+    const tokens = Array.isArray(nextProps.value) ? nextProps.value : [];
+    const key = JSON.stringify([tokens, nextProps.color_map, nextProps.show_legend, nextProps.show_inline_category]);
+    if (key === shown) return false;
+    shown = key;
+    const palette = colours(tokens, nextProps.color_map);
+    text.replaceChildren();
+    text.dir = nextProps.rtl ? "rtl" : "";
+    tokens.forEach((t, k) => {
+      const word = t?.token == null ? "" : String(t.token);
+      const c = t?.class_or_confidence ?? null;
+      if (c === null) {
+        text.appendChild(document.createElement("span")).textContent = word;
+        return;
+      }
+      const mark = text.appendChild(document.createElement("mark"));
+      mark.className = "porch-token";
+      mark.appendChild(document.createElement("span")).textContent = word;
+      if (typeof c === "number") {
+        // Scores: warm for positive, cool for negative, stronger as they grow.
+        const alpha = Math.min(Math.abs(c), 1);
+        mark.style.setProperty("--porch-token", c >= 0 ? `rgba(239, 68, 68, ${alpha})` : `rgba(59, 130, 246, ${alpha})`);
+        mark.title = String(c);
+      } else {
+        mark.style.setProperty("--porch-token", palette.get(c) ?? PALETTE[0]);
+        if (nextProps.show_inline_category !== false) {
+          const tag = mark.appendChild(document.createElement("span"));
+          tag.className = "porch-token-class";
+          tag.textContent = c;
+        }
+      }
+      mark.addEventListener("click", () => emit("select", { index: k, value: [word, c], selected: true }));
+    });
+    legend.replaceChildren();
+    for (const [name, colour] of palette) {
+      const item = legend.appendChild(document.createElement("li"));
+      item.style.setProperty("--porch-token", colour);
+      item.textContent = name;
+    }
+    legend.hidden = !nextProps.show_legend || palette.size === 0;
+    return true;
+  }
+  head.update(props, "Highlighted text");
+  draw(props);
+
+  return {
+    update(next) {
+      current = next;
+      head.update(next, "Highlighted text");
+      if (draw(next)) emit("change");
+    },
+    value() { return current.value ?? null; },
     clear() { this.update({ ...current, value: null }); },
   };
 }

@@ -62,3 +62,81 @@ export function number(el, props, emit) {
     clear() { this.update({ ...current, value: null }); },
   };
 }
+
+export function slider(el, props, emit) {
+  const id = uid("slider");
+  const head = el.appendChild(document.createElement("div"));
+  head.className = "porch-slider-head";
+  const range = document.createElement("input");
+  range.type = "range";
+  range.id = id;
+  range.className = "porch-range";
+  const label = field(head, props, id, "slider");
+  // The box shows the exact value and takes typed numbers; the track is the labelled control.
+  const box = head.appendChild(document.createElement("input"));
+  box.type = "number";
+  box.className = "porch-input porch-slider-box";
+  el.append(range);
+  let current = props;
+
+  const clamp = (n) => Math.min(Math.max(n, Number(current.minimum ?? 0)), Number(current.maximum ?? 100));
+  const read = () => {
+    const n = Number(range.value);
+    const p = current.precision;
+    return p == null ? n : Number(n.toFixed(Math.max(0, Number(p))));
+  };
+  function paint() {
+    const min = Number(current.minimum ?? 0);
+    const max = Number(current.maximum ?? 100);
+    const pct = max > min ? ((Number(range.value) - min) / (max - min)) * 100 : 0;
+    range.style.setProperty("--porch-fill", `${pct}%`);
+  }
+  function render(next) {
+    label.update(next, range);
+    box.setAttribute("aria-label", `${next.label ?? "slider"} value`);
+    for (const control of [range, box]) {
+      control.min = String(next.minimum ?? 0);
+      control.max = String(next.maximum ?? 100);
+      control.step = next.step == null ? "any" : String(next.step);
+      control.disabled = next.interactive === false;
+    }
+  }
+  function set(value) {
+    const n = value == null || value === "" || Number.isNaN(Number(value)) ? Number(current.minimum ?? 0) : Number(value);
+    range.value = String(n);
+    box.value = String(read());
+    paint();
+  }
+
+  range.addEventListener("input", () => {
+    box.value = String(read());
+    paint();
+    emit("input");
+    emit("change");
+  });
+  range.addEventListener("change", () => emit("release"));
+  box.addEventListener("change", () => {
+    if (box.value === "") {
+      box.value = String(read());
+      return;
+    }
+    set(clamp(Number(box.value)));
+    emit("input");
+    emit("change");
+    emit("release");
+  });
+  render(props);
+  set(props.value);
+
+  return {
+    update(next) {
+      current = next;
+      render(next);
+      const before = read();
+      set(next.value);
+      if (read() !== before) emit("change");
+    },
+    value() { return read(); },
+    clear() { this.update({ ...current, value: current.minimum ?? 0 }); },
+  };
+}

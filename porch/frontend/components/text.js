@@ -1,10 +1,12 @@
-// Text components: textbox and markdown (twins of porch/components/text.py).
+// Text components: textbox, markdown, html and code (twins of porch/components/text.py).
 //
-// App output is untrusted: text goes in through .value and textContent only, and markdown
-// through the DOM-building renderer in ../markdown.js, never through innerHTML.
+// App output is untrusted: text goes in through .value and textContent only, markdown
+// through the DOM-building renderer in ../markdown.js, and HTML through the allow-list
+// sanitiser in ../sanitizer.js into a shadow root. Nothing here assigns innerHTML.
 
 import { field, uid } from "./base.js";
 import { renderMarkdown } from "../markdown.js";
+import { sanitizeHtml } from "../sanitizer.js";
 
 const asText = (value) => (value == null ? "" : String(value));
 
@@ -50,7 +52,12 @@ export function textbox(el, props, emit) {
     if (next.placeholder != null) control.placeholder = String(next.placeholder);
     else control.removeAttribute("placeholder");
     if (kind === "text") control.rows = lines();
-    if (next.show_copy_button && !copy) {
+    if (next.max_length != null) control.maxLength = Number(next.max_length);
+    else control.removeAttribute("maxlength");
+    control.dir = next.rtl ? "rtl" : "auto";
+    control.style.textAlign = next.text_align === "right" || next.text_align === "left" ? next.text_align : "";
+    const wantsCopy = Boolean(next.show_copy_button) || (next.buttons ?? []).includes("copy");
+    if (wantsCopy && !copy) {
       copy = document.createElement("button");
       copy.type = "button";
       copy.className = "porch-copy";
@@ -60,6 +67,7 @@ export function textbox(el, props, emit) {
         try {
           await navigator.clipboard.writeText(control.value);
           copy.textContent = "Copied";
+          emit("copy", { value: control.value });
         } catch {
           control.select();
           copy.textContent = "Select and copy";
@@ -67,7 +75,7 @@ export function textbox(el, props, emit) {
         setTimeout(() => { if (copy) copy.textContent = "Copy"; }, 1500);
       });
       el.append(copy);
-    } else if (!next.show_copy_button && copy) {
+    } else if (!wantsCopy && copy) {
       copy.remove();
       copy = null;
     }
@@ -89,6 +97,10 @@ export function textbox(el, props, emit) {
   });
   control.addEventListener("focus", () => emit("focus"));
   control.addEventListener("blur", () => emit("blur"));
+  control.addEventListener("select", () => {
+    const { selectionStart: start, selectionEnd: end } = control;
+    emit("select", { index: [start, end], value: control.value.slice(start, end), selected: true });
+  });
 
   render(props);
   if (props.autofocus) requestAnimationFrame(() => control.focus());
@@ -126,5 +138,181 @@ export function markdown(el, props, emit) {
     },
     value() { return source; },
     clear() { this.update({ value: "" }); },
+  };
+}
+
+// Styles every HTML component starts with inside its shadow root (the page's own CSS does not
+// reach in, and the app's HTML cannot reach out). Custom properties do cross, so the theme
+// colours apply.
+const HTML_BASE = `
+:host { display: block; color: var(--porch-text); overflow-wrap: anywhere; }
+a { color: var(--porch-accent); }
+img, video, svg { max-width: 100%; height: auto; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid var(--porch-border); padding: 4px 8px; }
+pre, code { font-family: var(--porch-mono); }
+`;
+
+export function html(el, props, emit) {
+  const host = el.appendChild(document.createElement("div"));
+  host.className = "porch-html";
+  const root = host.attachShadow({ mode: "open" });
+  let current = props;
+  let shown = null;
+
+  function render(next) {
+    const value = asText(next.value);
+    const template = next.html_template == null ? "${value}" : String(next.html_template);
+    const source = template.split("${value}").join(value);
+    const key = JSON.stringify([source, next.css_template ?? "", next.apply_default_css !== false]);
+    if (key === shown) return false;
+    shown = key;
+    const nodes = [];
+    if (next.apply_default_css !== false) {
+      const base = document.createElement("style");
+      base.textContent = HTML_BASE;
+      nodes.push(base);
+    }
+    if (next.css_template) {
+      const style = document.createElement("style");
+      style.textContent = String(next.css_template);
+      nodes.push(style);
+    }
+    root.replaceChildren(...nodes, sanitizeHtml(source));
+    host.style.minHeight = next.min_height ? `${Number(next.min_height) || 0}px` : "";
+    host.style.maxHeight = next.max_height ? `${Number(next.max_height) || 0}px` : "";
+    host.classList.toggle("porch-html-padded", Boolean(next.padding));
+    return true;
+  }
+  host.addEventListener("click", () => emit("click"));
+  render(props);
+
+  return {
+    update(next) {
+      current = next;
+      if (render(next)) emit("change");
+    },
+    value() { return current.value ?? null; },
+    clear() { this.update({ ...current, value: "" }); },
+  };
+}
+
+export function code(el, props, emit) {
+  const id = uid("code");
+  const label = el.appendChild(document.createElement("label"));
+  label.className = "porch-label";
+  label.id = `${id}-label`;
+  const frame = el.appendChild(document.createElement("div"));
+  frame.className = "porch-code";
+  const gutter = frame.appendChild(document.createElement("pre"));
+  gutter.className = "porch-code-lines";
+  gutter.setAttribute("aria-hidden", "true");
+  let view = null;
+  let current = props;
+  let text = asText(props.value);
+  let copy = null;
+
+  const lines = () => Math.max(1, Number(current.lines) || 5);
+  const numbers = () => {
+    gutter.hidden = current.show_line_numbers === false;
+    const count = Math.max(text.split("\n").length, current.interactive !== false ? lines() : 1);
+    gutter.textContent = Array.from({ length: count }, (_, i) => String(i + 1)).join("\n");
+  };
+
+  function build(editable) {
+    if (view && (view.tagName === "TEXTAREA") === editable) return;
+    view?.remove();
+    if (editable) {
+      view = document.createElement("textarea");
+      view.spellcheck = false;
+      view.value = text;
+      view.addEventListener("input", () => {
+        text = view.value;
+        numbers();
+        emit("input");
+        emit("change");
+      });
+      view.addEventListener("keydown", (e) => {
+        // Tab indents in a code editor; Escape then Tab still leaves the field.
+        if (e.key === "Tab" && !e.shiftKey && !e.ctrlKey && !e.metaKey && !view.dataset.escaped) {
+          e.preventDefault();
+          view.setRangeText("    ", view.selectionStart, view.selectionEnd, "end");
+          text = view.value;
+          numbers();
+          emit("input");
+          emit("change");
+        }
+        view.dataset.escaped = e.key === "Escape" ? "1" : "";
+      });
+      view.addEventListener("focus", () => emit("focus"));
+      view.addEventListener("blur", () => emit("blur"));
+      view.id = id;
+      label.htmlFor = id;
+    } else {
+      view = document.createElement("pre");
+      view.tabIndex = 0;
+      view.setAttribute("role", "region");
+      view.setAttribute("aria-labelledby", label.id);
+      view.appendChild(document.createElement("code")).textContent = text;
+      label.removeAttribute("for");
+    }
+    view.className = "porch-code-text";
+    frame.appendChild(view);
+  }
+
+  function render(next) {
+    const name = next.label == null ? "" : String(next.label);
+    label.textContent = name || "Code";
+    label.hidden = next.show_label === false || !name;
+    build(next.interactive !== false);
+    if (view.tagName === "TEXTAREA") {
+      if (!name || next.show_label === false) view.setAttribute("aria-label", name || "code");
+      else view.removeAttribute("aria-label");
+      view.rows = lines();
+      view.readOnly = false;
+    }
+    frame.dataset.language = next.language ?? "";
+    frame.classList.toggle("porch-code-wrap", Boolean(next.wrap_lines));
+    const maxLines = Number(next.max_lines) || 0;
+    frame.style.maxHeight = maxLines ? `calc(${maxLines} * 1.5em + 20px)` : "";
+    const wantsCopy = (next.buttons ?? ["copy"]).includes("copy");
+    if (wantsCopy && !copy) {
+      copy = el.appendChild(document.createElement("button"));
+      copy.type = "button";
+      copy.className = "porch-copy";
+      copy.textContent = "Copy";
+      copy.setAttribute("aria-label", `Copy ${name || "code"}`);
+      copy.addEventListener("click", async () => {
+        try {
+          await navigator.clipboard.writeText(text);
+          copy.textContent = "Copied";
+        } catch {
+          copy.textContent = "Copy failed";
+        }
+        setTimeout(() => { if (copy) copy.textContent = "Copy"; }, 1500);
+      });
+    } else if (!wantsCopy && copy) {
+      copy.remove();
+      copy = null;
+    }
+    numbers();
+  }
+  render(props);
+
+  return {
+    update(next) {
+      current = next;
+      const incoming = asText(next.value);
+      const changed = incoming !== text;
+      text = incoming;
+      if (changed && view) {
+        if (view.tagName === "TEXTAREA") view.value = text;
+        else view.firstChild.textContent = text;
+      }
+      render(next);
+      if (changed) emit("change");
+    },
+    value() { return text; },
+    clear() { this.update({ ...current, value: "" }); },
   };
 }

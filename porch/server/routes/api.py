@@ -12,8 +12,10 @@ from starlette.responses import JSONResponse, Response
 
 from porch import protocol
 from porch.errors import InvalidRequest, QueueFull
+from porch.server.context import event_context
 from porch.server.responses import event_stream, json_error, read_json, require_object
 from porch.server.runtime import AppRuntime
+from porch.server.urls import public_root
 
 
 def runtime_of(request: Request) -> AppRuntime:
@@ -22,8 +24,8 @@ def runtime_of(request: Request) -> AppRuntime:
 
 
 def root_url(request: Request) -> str:
-    """The public root of the app, as this request reached it."""
-    return str(request.base_url).rstrip("/")
+    """The public root of the app, as this request reached it (prefix and mount included)."""
+    return public_root(request.scope, runtime_of(request).settings.root_path)
 
 
 async def info(request: Request) -> Response:
@@ -43,9 +45,11 @@ async def queue_join(request: Request) -> Response:
     session_hash = body.get("session_hash")
     if not isinstance(session_hash, str) or not session_hash:
         return json_error(400, "Session hash not found.")
-    dep = runtime.blocks.dependency(fn_index=fn_index)
+    dep = runtime.dependency(fn_index, session_hash)
+    context = event_context(request, runtime.block, session_hash, body)
     try:
-        event_id = runtime.join(dep, body["data"], session_hash, root_url(request))
+        event_id = runtime.join(dep, body["data"], session_hash, root_url(request),
+                                context=context)
     except QueueFull as exc:
         return json_error(503, str(exc))
     return JSONResponse({"event_id": event_id})
@@ -73,12 +77,21 @@ async def queue_data(request: Request) -> Response:
                 if message is None:
                     yield protocol.sse_data(protocol.HEARTBEAT)
                     continue
-                if message["msg"] == protocol.MSG_CLOSE:
-                    if channel.pending or not channel.messages.empty():
-                        continue  # stale: another event joined after it was queued
-                    yield protocol.sse_data(message)
+                # Whatever else is already waiting goes in the same write: a fast generator
+                # then costs one send per burst, not one per token.
+                batch = [message, *channel.ready()]
+                out = []
+                closing = False
+                for index, item in enumerate(batch):
+                    if item["msg"] == protocol.MSG_CLOSE:
+                        if channel.pending or index < len(batch) - 1:
+                            continue  # stale: another event joined after it was queued
+                        closing = True
+                    out.append(protocol.sse_data(item))
+                if out:
+                    yield b"".join(out)
+                if closing:
                     return
-                yield protocol.sse_data(message)
         finally:
             channel.readers -= 1
             if channel.readers == 0 and channel.pending:
@@ -88,14 +101,30 @@ async def queue_data(request: Request) -> Response:
 
 
 async def heartbeat(request: Request) -> Response:
-    interval = runtime_of(request).settings.heartbeat_interval
+    """The page's keep-alive (PROTOCOL.md §5.1): its end is how the server learns that the
+    page is gone, and so when to run unload events and let the session's state go."""
+    runtime = runtime_of(request)
+    interval = runtime.settings.heartbeat_interval
+    session_hash = request.path_params["session_hash"]
+    root = root_url(request)
 
     async def frames() -> AsyncIterator[bytes]:
-        while True:
-            yield b"data: ALIVE\n\n"
-            await anyio.sleep(interval)
+        runtime.session_opened(session_hash)
+        try:
+            while True:
+                yield b"data: ALIVE\n\n"
+                await anyio.sleep(interval)
+        finally:
+            runtime.session_closed(session_hash, root)
 
     return event_stream(frames())
+
+
+async def queue_status(request: Request) -> Response:
+    """How many events wait, all groups together (Gradio's shape, PROTOCOL.md §1)."""
+    waiting = runtime_of(request).scheduler.waiting_count()
+    return JSONResponse({"msg": protocol.MSG_ESTIMATION, "event_id": None, "rank": None,
+                         "queue_size": waiting, "rank_eta": None})
 
 
 async def cancel(request: Request) -> Response:
@@ -161,7 +190,8 @@ async def _call(request: Request, *, named: bool) -> Response:
     if not isinstance(session_hash, str) or not session_hash:
         session_hash = uuid.uuid4().hex
     try:
-        event_id = runtime.join(dep, data, session_hash, root_url(request), simple=True)
+        event_id = runtime.join(dep, data, session_hash, root_url(request), simple=True,
+                                context=event_context(request, runtime.block, session_hash))
     except QueueFull as exc:
         return json_error(503, str(exc))
     return JSONResponse({"event_id": event_id})
@@ -223,7 +253,8 @@ async def run(request: Request) -> Response:
         session_hash = uuid.uuid4().hex
     messages: list[dict[str, Any]] = []
     await runtime.execute(dep, body["data"], session_hash, root_url(request), messages.append,
-                          uuid.uuid4().hex, diffs=False, first_only=True)
+                          uuid.uuid4().hex, diffs=False, first_only=True,
+                          context=event_context(request, runtime.block, session_hash))
     final = messages[-1]
     output = final["output"]
     if "error" in output:

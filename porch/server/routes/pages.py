@@ -8,6 +8,7 @@ from importlib import resources
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from porch.server.auth import username_of
 from porch.server.routes.api import root_url, runtime_of
 
 FRONTEND = resources.files("porch") / "frontend"
@@ -19,8 +20,15 @@ def _index_html() -> str:
 
 
 async def index(request: Request) -> Response:
-    return HTMLResponse(_index_html())
+    head = runtime_of(request).head
+    if not head:
+        return HTMLResponse(_index_html())
+    # The app's own `head=` HTML (trusted, as the app's code is); the page's CSP still
+    # applies to it, so inline scripts in it do not run.
+    return HTMLResponse(_index_html().replace("</head>", f"{head}\n</head>", 1))
 
 
 async def config(request: Request) -> Response:
-    return JSONResponse(runtime_of(request).config(root_url(request)))
+    config = runtime_of(request).config(root_url(request))
+    config["username"] = username_of(request)
+    return JSONResponse(config)

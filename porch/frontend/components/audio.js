@@ -1,0 +1,26 @@
+// Audio: audio (twin of porch/components/media.py's Audio), played by the browser's own
+// <audio controls> from the FileData `url` the server gave.
+
+import { singleMedia } from "./upload.js";
+
+export function audio(el, props, emit) {
+  return singleMedia(el, props, emit, {
+    kind: "audio",
+    noun: "an audio file",
+    accept: "audio/*",
+    makePreview(src, data, p) {
+      const player = document.createElement("audio");
+      player.className = "porch-audio";
+      player.controls = true;
+      player.preload = "metadata";
+      player.loop = Boolean(p.loop);
+      player.autoplay = Boolean(p.autoplay);
+      player.setAttribute("aria-label", p.label == null || p.label === "" ? "audio" : String(p.label));
+      player.src = src;
+      player.addEventListener("play", () => emit("play"));
+      player.addEventListener("pause", () => { if (!player.ended) emit("pause"); });
+      player.addEventListener("ended", () => emit("stop"));
+      return player;
+    },
+  });
+}

@@ -1,0 +1,301 @@
+"""Logging in: who may, their sessions, a brake on guessing, and the gate in front of every route.
+
+With `launch(auth=...)` (or `auth_dependency=`), the gate is default-deny: a request reaches a
+route only if it carries a live session (or the dependency names a user), except the few
+requests listed in `OPEN_ROUTES`, which touch neither files nor state. A new route is protected
+without anyone having to remember it (SECURITY.md, invariant 10).
+
+- Fixed passwords are kept as keyed hashes and compared with `hmac.compare_digest`, against
+  every configured pair, so the time taken says nothing about which part was wrong.
+- Sessions are random tokens held in memory (a restart logs everyone out), in an HttpOnly,
+  SameSite=Lax cookie whose name is random per app, so apps on other ports of the same host
+  (cookies ignore ports) do not overwrite each other's.
+- Failed logins from one address are slowed down exponentially; the table of addresses is
+  bounded, so a flood of addresses cannot grow memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import inspect
+import json
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+from starlette.requests import Request, cookie_parser
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from porch.errors import ConfigError
+
+log = logging.getLogger("porch.server")
+
+PasswordCheck = Callable[[str, str], bool | Awaitable[bool]]
+AuthOption = tuple[str, str] | Sequence[tuple[str, str]] | PasswordCheck
+AuthDependency = Callable[[Request], str | None | Awaitable[str | None]]
+
+# The only requests answered without a session: the page shell (static HTML that shows the
+# login form when /config answers 401), the frontend's own files, and logging in or out.
+# Paths are relative to the app's root; "/assets/" is a prefix (the whole folder).
+OPEN_ROUTES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("/", frozenset({"GET", "HEAD"})),
+    ("/assets/", frozenset({"GET", "HEAD"})),
+    ("/login", frozenset({"POST"})),
+    # Logging out only removes what the request's own cookie names, and redirects home.
+    ("/logout", frozenset({"GET", "POST"})),
+)
+
+USERNAME_KEY = "porch.username"  # the ASGI scope key the gate fills for the routes
+
+
+def is_open(method: str, path: str) -> bool:
+    """Whether `method path` (relative to the app's root) is answered without a session."""
+    for route, methods in OPEN_ROUTES:
+        matches = path.startswith(route) if route.endswith("/") and route != "/" \
+            else path == route
+        if matches and method in methods:
+            return True
+    return False
+
+
+def username_of(request: Request) -> str | None:
+    """The logged-in user of a request that passed the gate (None when auth is off)."""
+    value = request.scope.get(USERNAME_KEY)
+    return value if isinstance(value, str) else None
+
+
+class Credentials:
+    """Who may log in: fixed (username, password) pairs, or a function deciding."""
+
+    def __init__(self, auth: AuthOption) -> None:
+        self._check: PasswordCheck | None = None
+        self._pairs: list[tuple[bytes, bytes]] = []
+        # Keyed hashes: equal-length values for compare_digest, and no plain passwords kept.
+        self._key = secrets.token_bytes(32)
+        if callable(auth):
+            self._check = auth
+            return
+        pairs: list[Any] = [auth] if _is_pair(auth) else list(auth)
+        if not pairs or not all(_is_pair(pair) for pair in pairs):
+            raise ConfigError(
+                "auth= takes (username, password), a list of such pairs, or a function "
+                "(username, password) -> bool.")
+        self._pairs = [(self._digest(u.strip()), self._digest(p)) for u, p in pairs]
+
+    def _digest(self, value: str) -> bytes:
+        return hmac.new(self._key, value.encode("utf-8", "surrogatepass"),
+                        hashlib.sha256).digest()
+
+    async def verify(self, username: str, password: str) -> bool:
+        if self._check is None:
+            user, word = self._digest(username), self._digest(password)
+            found = False
+            for known_user, known_word in self._pairs:  # every pair, whatever matched
+                found |= hmac.compare_digest(user, known_user) & \
+                    hmac.compare_digest(word, known_word)
+            return found
+        check = self._check
+        try:
+            if inspect.iscoroutinefunction(check):
+                result = await check(username, password)
+            else:
+                # A check may ask a database: keep it off the event loop.
+                result = await anyio.to_thread.run_sync(check, username, password)
+                if inspect.isawaitable(result):
+                    result = await result
+        except Exception:
+            log.exception("the auth function raised; the login is refused")
+            return False
+        return bool(result)
+
+
+def _is_pair(value: Any) -> bool:
+    return isinstance(value, (tuple, list)) and len(value) == 2 and \
+        all(isinstance(part, str) for part in value)
+
+
+class Sessions:
+    """Logged-in sessions: random token -> username, oldest dropped past `limit`."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.limit = limit
+        self._users: OrderedDict[str, str] = OrderedDict()
+
+    def open(self, username: str) -> str:
+        token = secrets.token_urlsafe(32)
+        self._users[token] = username
+        while len(self._users) > self.limit:
+            self._users.popitem(last=False)
+        return token
+
+    def user(self, token: str) -> str | None:
+        return self._users.get(token)
+
+    def close(self, token: str) -> None:
+        self._users.pop(token, None)
+
+    def close_user(self, username: str) -> None:
+        for token in [t for t, user in self._users.items() if user == username]:
+            del self._users[token]
+
+    def __len__(self) -> int:
+        return len(self._users)
+
+
+@dataclass
+class _Failures:
+    count: int
+    last: float
+    blocked_until: float
+
+
+class LoginThrottle:
+    """Slows down guessing: after `free` failed logins from one address, each further
+    failure blocks that address for twice as long as the last (1 s, 2 s, 4 s ... `max_delay`).
+    An address is forgotten `forget_after` seconds after its last failure, or a success."""
+
+    def __init__(self, *, free: int = 3, first_delay: float = 1.0, max_delay: float = 60.0,
+                 forget_after: float = 900.0, max_addresses: int = 4096,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.free = free
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.forget_after = forget_after
+        self.max_addresses = max_addresses
+        self._clock = clock
+        self._failures: OrderedDict[str, _Failures] = OrderedDict()
+
+    def wait(self, address: str) -> float:
+        """Seconds until `address` may try again (0: now)."""
+        entry = self._failures.get(address)
+        if entry is None:
+            return 0.0
+        now = self._clock()
+        if now - entry.last > self.forget_after:
+            del self._failures[address]
+            return 0.0
+        return max(0.0, entry.blocked_until - now)
+
+    def failed(self, address: str) -> None:
+        now = self._clock()
+        entry = self._failures.pop(address, None)
+        if entry is None or now - entry.last > self.forget_after:
+            entry = _Failures(0, now, now)
+        entry.count += 1
+        entry.last = now
+        if entry.count > self.free:
+            delay = self.first_delay * 2.0 ** (entry.count - self.free - 1)
+            entry.blocked_until = now + min(delay, self.max_delay)
+        self._failures[address] = entry  # most recent last: eviction drops the stalest
+        while len(self._failures) > self.max_addresses:
+            self._failures.popitem(last=False)
+
+    def succeeded(self, address: str) -> None:
+        self._failures.pop(address, None)
+
+    def __len__(self) -> int:
+        return len(self._failures)
+
+
+class Auth:
+    """An app's login setup: credentials or an outside identity, sessions, the brake."""
+
+    def __init__(self, *, credentials: Credentials | None = None,
+                 dependency: AuthDependency | None = None, message: str | None = None) -> None:
+        if (credentials is None) == (dependency is None):
+            raise ConfigError("Auth needs exactly one of credentials or a dependency.")
+        self.credentials = credentials
+        self.dependency = dependency
+        self.message = message
+        self.sessions = Sessions()
+        self.throttle = LoginThrottle()
+        self.cookie_name = f"porch-session-{secrets.token_hex(4)}"
+
+    @classmethod
+    def build(cls, auth: AuthOption | None, dependency: AuthDependency | None,
+              message: str | None) -> Auth | None:
+        if auth is None and dependency is None:
+            return None
+        if auth is not None and dependency is not None:
+            raise ConfigError("Pass auth= or auth_dependency=, not both.")
+        return cls(credentials=Credentials(auth) if auth is not None else None,
+                   dependency=dependency, message=message)
+
+    def token_of(self, scope: Scope) -> str | None:
+        for name, value in scope.get("headers", ()):
+            if name.lower() == b"cookie":
+                token = cookie_parser(value.decode("latin-1")).get(self.cookie_name)
+                if token:
+                    return token
+        return None
+
+    async def identify(self, scope: Scope) -> str | None:
+        """The user making this request, or None."""
+        if self.dependency is None:
+            token = self.token_of(scope)
+            return None if token is None else self.sessions.user(token)
+        dependency = self.dependency
+        request = Request(scope)  # headers, client, URL; the body is the route's
+        try:
+            if inspect.iscoroutinefunction(dependency):
+                user = await dependency(request)
+            else:
+                user = await anyio.to_thread.run_sync(dependency, request)
+                if inspect.isawaitable(user):
+                    user = await user
+        except Exception:
+            log.exception("auth_dependency raised; the request is refused")
+            return None
+        if user is None or user == "":
+            return None
+        return str(user)
+
+
+class AuthGate:
+    """Default-deny: with auth on, only `OPEN_ROUTES` are reached without a session."""
+
+    def __init__(self, app: ASGIApp, *, auth: Auth | None) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.auth is None or scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        method = scope.get("method", "GET") if scope["type"] == "http" else "WEBSOCKET"
+        if is_open(method, route_path(scope)):
+            await self.app(scope, receive, send)
+            return
+        user = await self.auth.identify(scope)
+        if user is None:
+            await self._refuse(scope, send)
+            return
+        await self.app({**scope, USERNAME_KEY: user}, receive, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        assert self.auth is not None
+        body = json.dumps({"detail": {"error": "Not authenticated",
+                                      "auth_message": self.auth.message}}).encode()
+        await send({"type": "http.response.start", "status": 401,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
+                                (b"cache-control", b"no-store")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def route_path(scope: Scope) -> str:
+    """The request's path below the app's root (what the router matches)."""
+    path: str = scope.get("path", "")
+    root: str = scope.get("root_path", "")
+    if root and (path == root or path.startswith(root + "/")):
+        return path[len(root):]
+    return path

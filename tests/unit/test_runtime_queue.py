@@ -1,0 +1,149 @@
+"""Where blocks meet the queue (AppRuntime), without HTTP: time limits, batches, cancel,
+progress and toasts reaching the event's stream."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import porch as gr
+from porch.server.runtime import AppRuntime
+from porch.server.settings import Settings
+from tests.unit.test_queue import in_fresh_loop
+
+
+def runtime_for(demo: gr.Blocks, tmp: Path) -> AppRuntime:
+    return AppRuntime(demo, Settings.build(environ={"PORCH_TEMP_DIR": str(tmp)}))
+
+
+def slow(seconds: float) -> str:
+    time.sleep(seconds)
+    return "done"
+
+
+async def async_slow(seconds: float) -> str:
+    await asyncio.sleep(seconds)
+    return "done"
+
+
+def drip(n: float) -> Iterator[str]:
+    for i in range(int(n)):
+        time.sleep(0.05)
+        yield str(i)
+
+
+def report(x: float, progress: gr.Progress = gr.Progress()) -> str:
+    gr.Warning("heads up")
+    progress(0.5, desc="half way")
+    return "reported"
+
+
+def words(batch: list[str]) -> list[list[str]]:
+    return [[w[::-1] for w in batch]]
+
+
+@pytest.fixture
+def app() -> gr.Blocks:
+    with gr.Blocks() as demo:
+        n = gr.Number()
+        text = gr.Textbox()
+        go = gr.Button()
+        go.click(slow, n, text, api_name="slow", time_limit=0.2)
+        go.click(async_slow, n, text, api_name="async_slow", time_limit=0.2)
+        go.click(drip, n, text, api_name="drip", time_limit=0.2)
+        go.click(report, n, text, api_name="report")
+        go.click(words, text, text, api_name="words", batch=True, max_batch_size=4)
+    return demo
+
+
+async def execute(runtime: AppRuntime, api_name: str, data: list[Any]) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    dep = runtime.blocks.dependency(api_name=api_name)
+    await runtime.execute(dep, data, "session", "http://x", messages.append, "e1", diffs=True)
+    return messages
+
+
+@pytest.mark.parametrize("api_name", ["slow", "async_slow", "drip"])
+def test_time_limit_fails_the_event_and_frees_the_caller(app: gr.Blocks, tmp_path: Path,
+                                                          api_name: str) -> None:
+    @in_fresh_loop
+    async def check() -> None:
+        runtime = runtime_for(app, tmp_path)
+        started = time.monotonic()
+        messages = await execute(runtime, api_name, [5])
+        assert time.monotonic() - started < 2  # stopped at the limit, not after 5 s
+        done = messages[-1]
+        assert done["msg"] == "process_completed" and done["success"] is False
+        assert done["output"] == {
+            "error": f"/{api_name} ran longer than its time limit of 0.2 s and was stopped.",
+            "duration": None, "visible": True, "title": "Time limit exceeded"}
+        quick = await execute(runtime, api_name, [0])
+        assert quick[-1]["success"] is True
+
+    check()
+
+
+def test_progress_and_toasts_reach_the_event(app: gr.Blocks, tmp_path: Path) -> None:
+    @in_fresh_loop
+    async def check() -> None:
+        runtime = runtime_for(app, tmp_path)
+        messages = await execute(runtime, "report", [1])
+        kinds = [m["msg"] for m in messages]
+        assert kinds == ["log", "progress", "process_completed"]
+        assert messages[0]["log"] == "heads up" and messages[0]["level"] == "warning"
+        assert messages[1]["progress_data"] == [{"index": None, "length": None,
+                                                 "unit": "steps", "progress": 0.5,
+                                                 "desc": "half way"}]
+
+    check()
+
+
+def test_batch_through_the_queue_answers_each_caller(app: gr.Blocks, tmp_path: Path) -> None:
+    @in_fresh_loop
+    async def check() -> None:
+        runtime = runtime_for(app, tmp_path)
+        dep = runtime.blocks.dependency(api_name="words")
+        channels = {}
+        for word in ("abc", "de", "f"):
+            event = runtime.join(dep, [word], f"s-{word}", "http://x")
+            channels[word] = (event, runtime.bus.get(f"s-{word}"))
+        for word, (event, channel) in channels.items():
+            assert channel is not None
+            seen = []
+            while True:
+                message = await channel.next(2)
+                assert message is not None
+                seen.append(message)
+                if message["msg"] == "close_stream":
+                    break
+            done = [m for m in seen if m["msg"] == "process_completed"]
+            assert [m["event_id"] for m in seen if m["event_id"]] == [event] * (len(seen) - 1)
+            assert done[0]["output"]["data"] == [word[::-1]]
+
+    check()
+
+
+def test_cancel_answers_at_once_and_late_messages_are_dropped(app: gr.Blocks,
+                                                             tmp_path: Path) -> None:
+    @in_fresh_loop
+    async def check() -> None:
+        runtime = runtime_for(app, tmp_path)
+        dep = runtime.blocks.dependency(api_name="async_slow")
+        event = runtime.join(dep, [0.5], "s", "http://x")
+        await asyncio.sleep(0.05)
+        runtime.cancel(event)
+        channel = runtime.bus.get("s")
+        assert channel is not None
+        kinds = []
+        while (message := await channel.next(0.3)) is not None:
+            kinds.append((message["msg"], message.get("output")))
+        assert kinds[-2:] == [("process_completed", {}), ("close_stream", None)]
+        assert [k for k, _ in kinds].count("process_completed") == 1
+        assert runtime.scheduler.running_count() == 0
+
+    check()
