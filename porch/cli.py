@@ -3,6 +3,7 @@
     porch app.py [--no-reload]        run an app, restarting it when a source file changes
     porch api URL                     list a running app's endpoints (porch or Gradio)
     porch call URL /name ARG...       call one endpoint and print its result
+    porch audit app.py                print what the app exposes, without serving it
 
 Subcommands are dispatched on the first argument (see SUBCOMMANDS), so a file named like a
 subcommand must be given with a path (`porch ./api`).
@@ -160,9 +161,37 @@ def _call_command(argv: Sequence[str]) -> int:
     return 0
 
 
+AUDIT_MARK = "Files this app exposes:"
+
+
+def _audit_command(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="porch audit",
+        description="Print the files an app exposes (and risky setups) without serving it.")
+    parser.add_argument("app", help="the app's Python file, e.g. app.py")
+    args = parser.parse_args(argv)
+    app = Path(args.app)
+    if not app.is_file():
+        parser.error(f"{app} is not a file")
+    # The app runs as it would for real (same cwd, same environment), but launch() only
+    # prints its exposure report: PORCH_AUDIT is read by the server's settings.
+    result = subprocess.run([sys.executable, str(app)], env={**os.environ, "PORCH_AUDIT": "1"},
+                            capture_output=True, text=True, timeout=120)
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    if result.returncode != 0:
+        return result.returncode
+    if AUDIT_MARK not in result.stdout:
+        print(f"porch audit: {app} never called launch(), so there is nothing to report.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
 # First-argument words that name a subcommand rather than an app file.
 SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "api": _api_command,
+    "audit": _audit_command,
     "call": _call_command,
 }
 

@@ -35,9 +35,14 @@ HIDDEN_ERROR_TEXT = (
 )
 
 
+# One encoder for every message: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                            default=str)
+
+
 def dumps(obj: Any) -> str:
     """Compact one-line JSON, as the queue stream requires."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=str)
+    return _ENCODER.encode(obj)
 
 
 def sse_data(obj: Any) -> bytes:

@@ -256,7 +256,9 @@ class App {
       let eta = null;
       let progress = {};
       const clock = setInterval(() => {
-        if (started != null) status({ phase: values ? "streaming" : "running", text: elapsed(), ...progress });
+        if (started == null) return;
+        const text = progress.detail ? `${progress.detail} · ${elapsed()}` : elapsed();
+        status({ phase: values ? "streaming" : "running", text, ...progress });
       }, 100);
       const elapsed = () => {
         const t = ((performance.now() - started) / 1000).toFixed(1);
@@ -308,7 +310,7 @@ class App {
               values = values == null ? data : values.map((v, k) => applyDiff(v, data[k] ?? []));
               show(values);
               started ??= performance.now();
-              status({ phase: "streaming", text: elapsed(), ...progress });
+              status({ phase: "streaming", text: progress.detail ? `${progress.detail} · ${elapsed()}` : elapsed(), ...progress });
               break;
             }
             case "process_completed": {

@@ -10,6 +10,7 @@ durations whenever their position changes.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
@@ -54,6 +55,7 @@ class Job:
 @dataclass(eq=False)
 class _Run:
     jobs: list[Job]
+    started: float = field(default_factory=time.monotonic)
     task: asyncio.Task[None] | None = None
 
 
@@ -205,27 +207,28 @@ class Scheduler:
             for job in jobs:
                 job.started = now
                 job.send(protocol.process_starts(job.event_id, eta))
-            run.task = asyncio.get_running_loop().create_task(self._run(group, run))
+            run.task = asyncio.get_running_loop().create_task(self._run(run))
+            # A done callback, not a `finally` in the task: a task cancelled before its first
+            # step never runs its coroutine at all, and its slot must still come back.
+            run.task.add_done_callback(functools.partial(self._finished, group, run))
             for job in jobs:
                 job.task = run.task
             started += len(jobs)
         if started:
             self._announce_later(group, 0)
 
-    async def _run(self, group: _Group, run: _Run) -> None:
-        started = time.monotonic()
+    async def _run(self, run: _Run) -> None:
         try:
             await run.jobs[0].work(run.jobs)
-        except asyncio.CancelledError:
-            pass
         except Exception:  # the work reports its own errors; this is a last resort
             log.exception("run of %s failed outside its error handling", run.jobs[0].event_id)
-        finally:
-            group.running.discard(run)
-            for job in run.jobs:
-                self._jobs.pop(job.event_id, None)
-            if not all(job.cancelled for job in run.jobs):
-                fn = run.jobs[0].fn
-                total, count = self._durations.get(fn, (0.0, 0))
-                self._durations[fn] = (total + time.monotonic() - started, count + 1)
-            self._start_ready(group)
+
+    def _finished(self, group: _Group, run: _Run, task: asyncio.Task[None]) -> None:
+        group.running.discard(run)
+        for job in run.jobs:
+            self._jobs.pop(job.event_id, None)
+        if not all(job.cancelled for job in run.jobs):
+            fn = run.jobs[0].fn
+            total, count = self._durations.get(fn, (0.0, 0))
+            self._durations[fn] = (total + time.monotonic() - run.started, count + 1)
+        self._start_ready(group)

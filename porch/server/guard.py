@@ -17,6 +17,7 @@ rebinding). So, as pure ASGI middleware in front of every route:
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import logging
@@ -42,8 +43,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=256)
 def split_host(value: str) -> tuple[str, int | None]:
-    """`name[:port]` (IPv6 in brackets) -> (lower-case name, port)."""
+    """`name[:port]` (IPv6 in brackets) -> (lower-case name, port). Cached: every request
+    asks, and an app is reached under a handful of names."""
     try:
         parts = urlsplit("//" + value)
         return (parts.hostname or "").lower(), parts.port
@@ -114,6 +117,8 @@ class RequestGuard:
 
 
 def _without_forwarding(scope: Scope) -> Scope:
+    if not any(k.lower() in FORWARDED for k, _ in scope["headers"]):
+        return scope  # the common case: nothing to strip, no copy
     scope = dict(scope)
     scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() not in FORWARDED]
     return scope

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import time
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -37,6 +35,8 @@ from porch.queue.runner import iterate
 from porch.queue.scheduler import Job, Scheduler
 from porch.queue.sessions import MemoryStateStore
 from porch.reporting import Progress, current_reporter, track_tqdm, untrack_tqdm
+from porch.server.batches import one_call_of_batch, run_batch
+from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.fetcher import SafeFetcher
 from porch.server.reporter import Reporter
 from porch.server.settings import Settings
@@ -49,27 +49,6 @@ Send = Callable[[dict[str, Any]], None]
 # Sessions are swept this often (more often when a State's time_to_live is short).
 SESSION_SWEEP_S = 30.0
 T = TypeVar("T")
-
-
-class InputError(Exception):
-    """Wraps a refusal met while converting inputs: its message is safe to show."""
-
-
-@dataclass(frozen=True)
-class Call:
-    """What a queued job runs: the event and the request that asked for it."""
-
-    dep: Dependency
-    data: Any
-    session: str
-    root: str
-    simple: bool  # a plain-HTTP call: full values, no diffs
-    context: EventContext | None = None  # the request, and what the page said of the event
-
-
-def time_limit_error(dep: Dependency) -> Error:
-    return Error(f"/{dep.api_name} ran longer than its time limit of {dep.time_limit:g} s "
-                 "and was stopped.", title="Time limit exceeded", duration=None)
 
 
 def _discard(message: dict[str, Any]) -> None:
@@ -218,7 +197,7 @@ class AppRuntime:
     async def _work(self, jobs: list[Job]) -> None:
         call: Call = jobs[0].payload
         if call.dep.batch:
-            await self.execute_batch(call.dep, jobs)
+            await run_batch(self, call.dep, jobs)
             return
         await self.execute(call.dep, call.data, call.session, call.root, jobs[0].send,
                            jobs[0].event_id, diffs=not call.simple, context=call.context)
@@ -301,66 +280,8 @@ class AppRuntime:
             current_reporter.reset(token)
             current_conversion.reset(conversion_token)
 
-    async def execute_batch(self, dep: Dependency, jobs: list[Job]) -> None:
-        """Run waiting calls of a `batch=True` event as one call: `fn` gets a list per input
-        and returns a list per output; each caller gets its own item (and messages)."""
-        assert dep.fn is not None
-        reporter = Reporter([(job.send, job.event_id) for job in jobs],
-                            asyncio.get_running_loop())
-        token = current_reporter.set(reporter)
-        io = any(c.does_io for c in (*dep.inputs, *dep.outputs))
-        started = time.monotonic()
-        members: list[tuple[Job, list[Any]]] = []
-        try:
-            for job in jobs:
-                call: Call = job.payload
-                try:
-                    values = await self.in_thread_if(
-                        io, self.blocks.convert_inputs, dep, call.data,
-                        self.states.state(call.session), self.conversion(call.root))
-                except Exception as exc:
-                    self._fail(job, dep, InputError(str(getattr(exc, "message", exc))))
-                    continue
-                members.append((job, values))
-            if not members:
-                return
-            columns = [[values[i] for _, values in members] for i in range(len(dep.inputs))]
-            args, kwargs = dep.signature.bind(columns)
-            result: Any = None
-            with anyio.move_on_after(dep.time_limit) as limit:
-                async for _, value in iterate(dep.fn, args, self.limiter, kwargs):
-                    result = value
-            if limit.cancelled_caught:
-                raise time_limit_error(dep)
-            per_output = _batch_columns(dep, result, len(members))
-            duration = time.monotonic() - started
-            average = self.record(dep, duration)
-            for index, (job, _) in enumerate(members):
-                call = job.payload
-                items = [column[index] for column in per_output]
-                value = items[0] if len(items) == 1 else items
-                try:
-                    payload = await self.in_thread_if(
-                        io, self.blocks.finish_outputs, dep, value,
-                        self.states.state(call.session), self.conversion(call.root))
-                except Exception as exc:
-                    self._fail(job, dep, exc)
-                    continue
-                job.send(protocol.completed(job.event_id, protocol.success_output(
-                    payload, generating=False, duration=duration, average=average),
-                    success=True, duration=duration, average=average))
-        except asyncio.CancelledError:
-            for job, _ in members:
-                job.send(protocol.completed(job.event_id, {}, success=True))
-            raise
-        except Exception as exc:
-            for job, _ in members:
-                self._fail(job, dep, exc)
-        finally:
-            reporter.close()
-            current_reporter.reset(token)
-
-    def _fail(self, job: Job, dep: Dependency, exc: Exception) -> None:
+    def fail(self, job: Job, dep: Dependency, exc: Exception) -> None:
+        """End `job` with the failure output for `exc`."""
         output, title = self.error_output(exc, dep)
         job.send(protocol.completed(job.event_id, output, success=False, title=title))
 
@@ -415,48 +336,3 @@ class AppRuntime:
         if self.settings.show_error:
             return {"error": str(exc) or type(exc).__name__, "visible": True}, "Error"
         return {"error": None}, "Error"
-
-
-def _batch_columns(dep: Dependency, result: Any, size: int) -> list[list[Any]]:
-    """A batch function's result as one list per output, each with an item per caller."""
-    count = len(dep.outputs)
-    if count == 0:
-        return []
-    columns = list(result) if isinstance(result, (list, tuple)) else []
-    columns = [list(c) if isinstance(c, (list, tuple)) else c for c in columns]
-    if len(columns) != count or any(not isinstance(c, list) or len(c) != size
-                                    for c in columns):
-        name = getattr(dep.fn, "__name__", "The function")
-        raise ValueError(f"{name} (batch=True) got {size} call(s): it must return one list "
-                         f"per output ({count}), each with one item per call, e.g. "
-                         "`return [results]` for one output.")
-    return columns
-
-
-def one_call_of_batch(dep: Dependency) -> Callable[..., Any]:
-    """A `batch=True` function as a one-call function, for a direct run (`/run`) that skips
-    the queue and so has no batch: each input goes in as a list of one, and the item comes
-    back out of each output's list."""
-    assert dep.fn is not None
-    fn = dep.fn
-    injected = {item.name for item in dep.signature.injected}
-
-    def wrap(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
-        return [[a] for a in args], {k: v if k in injected else [v] for k, v in kwargs.items()}
-
-    def unwrap(result: Any) -> Any:
-        items = [column[0] for column in _batch_columns(dep, result, 1)]
-        return items[0] if len(items) == 1 else items or None
-
-    if inspect.iscoroutinefunction(fn):
-        async def one_async(*args: Any, **kwargs: Any) -> Any:
-            batch_args, batch_kwargs = wrap(args, kwargs)
-            return unwrap(await fn(*batch_args, **batch_kwargs))
-
-        return one_async
-
-    def one(*args: Any, **kwargs: Any) -> Any:
-        batch_args, batch_kwargs = wrap(args, kwargs)
-        return unwrap(fn(*batch_args, **batch_kwargs))
-
-    return one

@@ -68,8 +68,9 @@ def app() -> gr.Blocks:
         follow = gr.Textbox(label="follow")
         gr.Button("Crunch").click(steps, n, progress_out, api_name="steps")
         gr.Button("Wait").click(blocker, name, queued_out, api_name="blocker")
-        gr.Button("Stream").click(endless, gr.Number(value=400, visible=False), stream_out,
-                                  api_name="endless")
+        streaming = gr.Button("Stream").click(endless, gr.Number(value=400, visible=False),
+                                              stream_out, api_name="endless")
+        gr.Button("Halt").click(None, None, None, cancels=[streaming])
         timer = gr.Timer(0.2)
         timer.tick(lambda: next(ticks), None, tick_out, api_name="tick")
         demo.load(lambda: "loaded on open", None, loaded, api_name="on_load")
@@ -146,6 +147,20 @@ def test_stop_button_cancels_a_running_generator(page_at: Page) -> None:
     assert not stopped_at.startswith("0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20")
 
 
+def test_an_event_with_cancels_stops_the_listed_event(page_at: Page) -> None:
+    page = page_at
+    page.get_by_role("button", name="Stream").click()
+    output = page.get_by_label("stream out", exact=True)
+    page.wait_for_function("(el) => el.value.startsWith('0 1 2 ')", arg=output.element_handle())
+    with page.expect_request(lambda r: r.url.endswith("/gradio_api/cancel")) as request:
+        page.get_by_role("button", name="Halt").click()
+    assert request.value.post_data_json["fn_index"] is not None
+    expect(block_of(page, "stream out").locator(".porch-status")).to_have_count(0)
+    stopped_at = output.input_value()
+    time.sleep(0.4)
+    assert output.input_value() == stopped_at
+
+
 def test_a_timer_ticks_an_output(page_at: Page) -> None:
     box = page_at.get_by_label("ticks", exact=True)
     page_at.wait_for_function(
@@ -211,7 +226,7 @@ def test_api_page_lists_endpoints_with_snippets(page_at: Page, url: str) -> None
     expect(steps_table).not_to_contain_text("progress")
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
-    assert page.evaluate("location.hash") == ""
+    page.wait_for_function("location.hash === ''")  # the #api address is left too
     expect(link).to_be_focused()
 
 
@@ -226,3 +241,6 @@ def test_api_page_snippets_run_against_the_app(page_at: Page, url: str) -> None:
     namespace["print"] = printed.append
     exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - our own snippet
     assert len(printed) == 1 and printed[0].startswith("Hello ")
+    page.go_back()  # to the app without #api: the page closes, nothing reloads
+    expect(dialog).to_have_count(0)
+    assert page.evaluate("window.porch !== undefined")

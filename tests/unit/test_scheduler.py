@@ -194,3 +194,17 @@ def test_limit_is_never_exceeded(limit: int) -> None:
         assert peak == limit
 
     check()
+
+
+@in_fresh_loop
+async def test_a_run_cancelled_before_its_first_step_still_frees_its_slot() -> None:
+    scheduler = Scheduler()
+    runs: list[list[str]] = []
+    first = job(runs=runs)
+    scheduler.submit(first)  # started: its task exists but has not run a step yet
+    scheduler.cancel(first.event_id)
+    second = job(runs=runs)
+    scheduler.submit(second)
+    await asyncio.sleep(0.01)
+    assert runs == [[second.event_id]]  # the slot came back; the first never ran
+    assert scheduler.running_count() == scheduler.waiting_count() == 0
