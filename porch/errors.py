@@ -7,10 +7,11 @@ PorchError
 ├── UploadRejected     an upload broke a limit or was malformed (carries an HTTP status)
 ├── QueueFull          the queue reached its max_size
 ├── InvalidRequest     a malformed API request (carries an HTTP status)
-├── Error              raised by app code; its message is shown in the UI, as text
+├── ShownError         a message meant for the app's user: title, duration, visible
+│   ├── Error          raised by app code; its message is shown in the UI, as text
+│   └── AppError       (porch.Client) the remote app's function failed with such a message
 │
-│   raised by porch.Client (the first three are also ValueErrors, as in gradio_client):
-├── AppError           the remote app's function failed: message, title, duration, visible
+│   raised by porch.Client (these and AppError are also ValueErrors, as in gradio_client):
 ├── AuthenticationError  the remote app wants credentials, or refused the ones given
 ├── ValidationError    the remote app refused the inputs (HTTP 422); `messages` lists why
 └── RemoteError        the server could not be reached, or broke off the protocol
@@ -68,8 +69,8 @@ class InvalidRequest(PorchError):
         self.status_code = status_code
 
 
-class Error(PorchError):
-    """Raise from an app function to show `message` to the user.
+class ShownError(PorchError):
+    """An error whose message is meant for the app's user, with how to show it.
 
     `title` heads the toast, `duration` is how long it stays (seconds, None = until
     closed), `visible=False` reports the failure without a toast.
@@ -94,32 +95,18 @@ class Error(PorchError):
         return self.message
 
 
+class Error(ShownError):
+    """Raise from an app function to show `message` to the user."""
+
+
 # ---- raised by porch.Client -----------------------------------------------------------------
 
 
-class AppError(PorchError, ValueError):
+class AppError(ShownError, ValueError):
     """The remote app's function raised; the fields are what the app chose to show.
 
     A ValueError too, so code written against gradio_client's `AppError` keeps catching it.
     """
-
-    def __init__(
-        self,
-        message: str = "Error raised.",
-        duration: float | None = 10,
-        visible: bool = True,
-        title: str = "Error",
-        print_exception: bool = True,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.duration = duration
-        self.visible = visible
-        self.title = title
-        self.print_exception = print_exception
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class AuthenticationError(PorchError, ValueError):

@@ -168,6 +168,7 @@ def test_a_timer_ticks_an_output(page_at: Page) -> None:
     first = float(box.input_value())
     page_at.wait_for_function(
         f"(el) => Number(el.value) >= {first + 2}", arg=box.element_handle())
+    assert float(box.input_value()) >= first + 2  # it kept ticking
 
 
 def test_load_events_fill_outputs_on_open_and_every_repeats(page_at: Page) -> None:

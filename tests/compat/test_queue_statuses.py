@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import porch as gr
@@ -87,12 +89,16 @@ def test_full_queue_raises_queue_error(serve: Callable[..., str], tmp_path: Path
         n = gr.Number()
         gr.Button().click(wait, n, n, api_name="wait")
     demo.queue(max_size=1)
-    client = Client(serve(demo), verbose=False, download_files=str(tmp_path))
+    url = serve(demo)
+    client = Client(url, verbose=False, download_files=str(tmp_path))
     try:
         running = client.submit(1, api_name="/wait")
         waiting = client.submit(2, api_name="/wait")
-        while running.status().code not in (Status.PROCESSING, Status.STARTING) or \
-                waiting.status().code != Status.IN_QUEUE:
+        # The server's own count says when the queue holds the second job (the client's
+        # status of a job may lag behind the stream).
+        deadline = time.monotonic() + 15
+        while httpx.get(url + "/gradio_api/queue/status").json()["queue_size"] != 1:
+            assert time.monotonic() < deadline, (running.status(), waiting.status())
             threading.Event().wait(0.02)
         with pytest.raises(QueueError):
             client.predict(3, api_name="/wait")
