@@ -17,28 +17,34 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from porch.version import __version__
 
-POLL_SECONDS = 0.5
 
+class AppSourceFilter:
+    """Which changes restart the app: Python files, outside hidden, cache and venv folders.
 
-def _snapshot(folder: Path) -> dict[Path, float]:
-    """Modification times of the Python files the app is likely made of."""
-    times: dict[Path, float] = {}
-    for path in folder.rglob("*.py"):
-        if any(part.startswith(".") or part in ("__pycache__", "node_modules", "venv")
-               for part in path.relative_to(folder).parts):
-            continue
+    watchfiles' own PythonFilter knows the usual tool folders; porch also skips any folder
+    (or file) whose name starts with a dot and plain `venv`, as the reloader always has.
+    """
+
+    skipped_dirs = frozenset({"__pycache__", "node_modules", "venv"})
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __call__(self, change: object, path: str) -> bool:
+        candidate = Path(path)
+        if candidate.suffix not in (".py", ".pyw"):
+            return False
         try:
-            times[path] = path.stat().st_mtime
-        except OSError:
-            continue
-    return times
+            parts = candidate.relative_to(self.root).parts
+        except ValueError:
+            return False
+        return not any(part.startswith(".") or part in self.skipped_dirs for part in parts)
 
 
 def _start(app: Path) -> subprocess.Popen[bytes]:
@@ -57,26 +63,27 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 def run_with_reload(app: Path, *, watch: Path, max_restarts: int | None = None) -> int:
     """Run `app` in a child process; restart it whenever a .py file under `watch` changes."""
+    # watchfiles waits on the OS's change notifications (inotify) instead of re-reading every
+    # file's mtime twice a second, and debounces an editor's burst of writes into one restart.
+    import watchfiles
+
     process = _start(app)
-    seen = _snapshot(watch)
     restarts = 0
     try:
-        while True:
-            time.sleep(POLL_SECONDS)
-            current = _snapshot(watch)
-            if current != seen:
-                seen = current
-                print(f"Change detected; restarting {app.name}...", flush=True)
-                _stop(process)
-                process = _start(app)
-                restarts += 1
-                if max_restarts is not None and restarts >= max_restarts:
-                    process.wait()
-                    return process.returncode
+        for _changes in watchfiles.watch(watch, watch_filter=AppSourceFilter(watch),
+                                         debounce=400, step=50):
+            print(f"Change detected; restarting {app.name}...", flush=True)
+            _stop(process)
+            process = _start(app)
+            restarts += 1
+            if max_restarts is not None and restarts >= max_restarts:
+                process.wait()
+                return process.returncode
     except KeyboardInterrupt:
         return 0
     finally:
         _stop(process)
+    return 0
 
 
 # ---- client subcommands -------------------------------------------------------------------

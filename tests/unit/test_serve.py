@@ -119,3 +119,17 @@ def test_version_flag() -> None:
     out = subprocess.run([sys.executable, "-m", "porch", "--version"], capture_output=True,
                          text=True, check=True).stdout
     assert out.startswith("porch 0.")
+
+
+def test_reload_watches_the_apps_python_files_only(tmp_path: Path) -> None:
+    from porch.cli import AppSourceFilter
+
+    watches = AppSourceFilter(tmp_path)
+    assert watches(None, str(tmp_path / "app.py"))
+    assert watches(None, str(tmp_path / "pkg" / "model.py"))
+    # Data the app writes, hidden folders, caches and virtualenvs never restart it.
+    assert not watches(None, str(tmp_path / "output.csv"))
+    assert not watches(None, str(tmp_path / ".porch" / "flagged" / "log.py"))
+    assert not watches(None, str(tmp_path / "venv" / "lib" / "site.py"))
+    assert not watches(None, str(tmp_path / "__pycache__" / "app.py"))
+    assert not watches(None, "/elsewhere/app.py")
