@@ -131,7 +131,7 @@ def test_too_many_files(cache: FileCache) -> None:
     data = body(*[part("files", b"x", f"p{i}.txt") for i in range(1100)])
     with pytest.raises(UploadRejected) as info:
         upload(cache, data)
-    assert info.value.status_code == 400
+    assert info.value.status_code == 413
     assert "Too many files" in info.value.message
     assert list(cache.root.iterdir()) == []
 
