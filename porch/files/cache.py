@@ -60,7 +60,8 @@ _INSTANCE_NAME = re.compile(_TOKEN)
 # sanitize_filename never yields a leading dot, so no stored name can look like a partial.
 _PARTIAL_PREFIX = ".porch-partial-"
 _PARTIAL_NAME = re.compile(re.escape(_PARTIAL_PREFIX) + _TOKEN)
-_REFERENCE = re.compile(_TOKEN + r"/[^/]+")
+# Stored names never start with a dot, so neither can a reference's (no ".", "..").
+_REFERENCE = re.compile(_TOKEN + r"/[^/.][^/]*")
 
 
 @dataclass(frozen=True)
