@@ -58,6 +58,15 @@ async def map_values(value: Any, test: Callable[[Any], bool],
     return value
 
 
+def _detail(response: httpx.Response) -> str:
+    """An error reply's message: JSON `{"detail": ...}` (porch) or plain text (Gradio)."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    return detail if isinstance(detail, str) else response.text.strip()
+
+
 def raise_for_auth(response: httpx.Response, what: str) -> None:
     if response.status_code == 401:
         raise AuthenticationError(
@@ -104,15 +113,20 @@ class Transfers:
             raise RemoteError(f"Uploading {path} to {self.api_url} failed: {exc}") from exc
         raise_for_auth(response, "Uploading")
         if response.status_code == 413:
-            raise UploadRejected(response.text.strip() or "File too large.", 413)
+            raise UploadRejected(_detail(response) or "File too large.", 413)
         if not response.is_success:
             raise RemoteError(f"Uploading {path} failed with HTTP {response.status_code}: "
-                              f"{response.text.strip()[:500]}")
+                              f"{_detail(response)[:500]}")
         try:
             remote = response.json()[0]
         except (ValueError, IndexError, KeyError, TypeError) as exc:
             raise RemoteError(f"The upload of {path} got an unexpected reply: "
                               f"{response.text[:200]!r}") from exc
+        # porch answers an opaque cache reference, Gradio an absolute server path; either is
+        # only echoed back (as the FileData path) and fetched as `file=<it>`.
+        if not isinstance(remote, str) or not remote:
+            raise RemoteError(f"The upload of {path} got an unexpected reply: "
+                              f"{response.text[:200]!r}")
         return {"path": remote, "orig_name": safe_name(name),
                 "meta": {"_type": protocol.FILE_DATA_TYPE}}
 

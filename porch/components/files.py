@@ -82,8 +82,12 @@ def file_payload(value: Any, conversion: Conversion) -> dict[str, Any]:
 
 
 def entry_payload(entry: CacheEntry, conversion: Conversion) -> dict[str, Any]:
-    """The FileData of a cache entry the gate issued, with its served URL."""
-    path = str(entry.path)
+    """The FileData of a cache entry the gate issued, with its served URL.
+
+    Its `path` is the entry's cache reference, never the host path (clients echo it back
+    and gradio_client downloads `file=<path>`).
+    """
+    path = conversion.require_policy().cache.reference(entry)
     return protocol.file_data(path, conversion.file_url(path), orig_name=entry.orig_name,
                               size=entry.size, mime_type=entry.mime_type)
 

@@ -89,8 +89,9 @@ class Plot(Component):
         else:
             raise Error(f"{self.label or 'Plot'} shows a matplotlib figure, not "
                         f"{type(value).__name__}.")
-        entry = conversion.require_policy().cache.store_bytes(data, f"plot.{self.format}")
-        return {"type": library, "plot": conversion.file_url(str(entry.path))}
+        cache = conversion.require_policy().cache
+        entry = cache.store_bytes(data, f"plot.{self.format}")
+        return {"type": library, "plot": conversion.file_url(cache.reference(entry))}
 
     def initial_payload(self, conversion: Conversion | None = None) -> Any:
         if self.value is None or conversion is None or conversion.policy is None:

@@ -4,7 +4,14 @@ Layout: ``<base>/<instance token>/<entry token>/<sanitized name>``. The instance
 private (0o700) and new for every ``FileCache``; each entry gets its own 128-bit token
 directory. Names are random rather than content hashes: a hash is guessable by anyone who
 holds the same bytes (PROTOCOL.md, "Security takeaway"), so a cache URL would stop being a
-capability.
+capability. Clients never see these paths: they name an entry by its *reference*,
+``<entry token>/<sanitized name>`` (``reference`` / ``locate``), which says nothing about the
+host.
+
+An entry is written as ``<instance dir>/.porch-partial-<entry token>`` and renamed into place
+only once complete, so a process killed mid-upload (``kill -9``) leaves nothing that looks
+like an entry. The instance directory is ``flock``-ed while its cache lives; a new cache
+removes the partial files of instance directories nobody holds any more.
 
 Only entries this instance created count. They are kept in a registry together with the
 device and inode of the file written; a file planted in the cache directory, or one swapped
@@ -14,15 +21,18 @@ addressable by path alone, so a shared registry can replace it later.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import posixpath
+import re
 import secrets
 import shutil
 import stat
 import tempfile
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,7 +45,7 @@ from porch.errors import ConfigError, UploadRejected
 from .media import guess_type
 from .paths import display_name, lexical_refusal, sanitize_filename
 
-__all__ = ["CacheEntry", "FileCache", "PendingEntry", "default_cache_base"]
+__all__ = ["CacheEntry", "FileCache", "PendingEntry", "default_cache_base", "sweep_partials"]
 
 log = logging.getLogger("porch.files")
 
@@ -44,6 +54,14 @@ _COPY_CHUNK = 1024 * 1024
 # O_EXCL|O_NOFOLLOW: a name pre-planted in our directory (it cannot be, it is 0o700 and the
 # token is fresh, but cheap to rule out) is never followed or truncated.
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_TOKEN = r"[0-9a-f]{32}"
+_INSTANCE_NAME = re.compile(_TOKEN)
+# sanitize_filename never yields a leading dot, so no stored name can look like a partial.
+_PARTIAL_PREFIX = ".porch-partial-"
+_PARTIAL_NAME = re.compile(re.escape(_PARTIAL_PREFIX) + _TOKEN)
+# Stored names never start with a dot, so neither can a reference's (no ".", "..").
+_REFERENCE = re.compile(_TOKEN + r"/[^/.][^/]*")
 
 
 @dataclass(frozen=True)
@@ -90,14 +108,12 @@ class PendingEntry:
         self._cache = cache
         self._max_bytes = max_bytes
         self._entry: CacheEntry | None = None
-        self._dir = cache.root / secrets.token_hex(_TOKEN_BYTES)
-        os.mkdir(self._dir, 0o700)
-        self.path = self._dir / sanitize_filename(filename)
-        try:
-            fd = os.open(self.path, _CREATE_FLAGS, 0o600)
-        except BaseException:
-            os.rmdir(self._dir)
-            raise
+        token = secrets.token_hex(_TOKEN_BYTES)
+        # Where the entry will live once committed; until then the bytes go to a name the
+        # cache never issues, so a crash mid-write cannot leave a half file under it.
+        self.path = cache.root / token / sanitize_filename(filename)
+        self._partial = cache.root / (_PARTIAL_PREFIX + token)
+        fd = os.open(self._partial, _CREATE_FLAGS, 0o600)
         self._file: BinaryIO | None = os.fdopen(fd, "wb")
 
     def write(self, data: bytes) -> None:
@@ -120,10 +136,14 @@ class PendingEntry:
             self._file.flush()
             st = os.fstat(self._file.fileno())
             self._file.close()
+            self._file = None
+            os.mkdir(self.path.parent, 0o700)
+            # Same directory tree, so atomic; the token directory is fresh and private, so
+            # nothing can be waiting at the target name.
+            os.rename(self._partial, self.path)
         except BaseException:
             self.abort()
             raise
-        self._file = None
         entry = CacheEntry(self.path, self.orig_name, self.size, guess_type(self.path.name))
         self._cache._register(entry, st)
         self._entry = entry
@@ -139,6 +159,7 @@ class PendingEntry:
             except OSError:
                 pass
             self._file = None
+        _unlink(self._partial)
         _remove_entry_files(self.path)
 
     def __enter__(self) -> PendingEntry:
@@ -189,6 +210,14 @@ class FileCache:
         # mkdir's mode is filtered by the umask; the instance dir must be private whatever it is.
         os.chmod(root, 0o700)
         self.root = root
+        # Held for the cache's life and dropped by the kernel when the process dies: that is
+        # how a later cache tells a dead instance's partial files from a live upload.
+        lock = os.open(root, _DIR_FLAGS)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        self._unlock = weakref.finalize(self, os.close, lock)
+        swept = sweep_partials(self.base)
+        if swept:
+            log.info("removed %d partial upload(s) left by stopped porch instances", swept)
         self._lock = threading.Lock()
         self._records: OrderedDict[str, _Record] = OrderedDict()
         self._total = 0
@@ -232,6 +261,26 @@ class FileCache:
             evicted = self._evict_locked(keep=key)
         for record in evicted:
             _remove_entry_files(record.entry.path)
+
+    # -- naming
+    def reference(self, entry: CacheEntry) -> str:
+        """How clients name ``entry``: ``<entry token>/<name>``, which discloses no host path.
+
+        A static file served in place is not in the cache; it keeps its own path (the
+        developer published it).
+        """
+        if entry.path.parent.parent != self.root:
+            return str(entry.path)
+        return f"{entry.path.parent.name}/{entry.path.name}"
+
+    def locate(self, reference: str) -> Path | None:
+        """Where the entry named by a client's ``reference`` would be; None if not one.
+
+        Purely lexical: the registry (``lookup``) still decides whether it was issued.
+        """
+        if not _REFERENCE.fullmatch(reference) or lexical_refusal(reference) is not None:
+            return None
+        return self.root / reference
 
     # -- reading
     def lookup(self, path: str | Path) -> CacheEntry | None:
@@ -288,6 +337,7 @@ class FileCache:
             if self._closed:
                 return
             self._closed = True
+            self._unlock()
             if self.delete_cache is None:
                 return
             self._records.clear()
@@ -322,15 +372,52 @@ def _same_file(key: str, record: _Record) -> bool:
     return stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) == (record.dev, record.ino)
 
 
-def _remove_entry_files(path: Path) -> None:
+def _unlink(path: Path) -> None:
     try:
         os.unlink(path)
     except FileNotFoundError:
         pass
+
+
+def _remove_entry_files(path: Path) -> None:
+    _unlink(path)
     try:
         os.rmdir(path.parent)
     except OSError:
         pass
+
+
+def sweep_partials(base: Path) -> int:
+    """Remove partial entries in instance directories under ``base`` that no live cache holds.
+
+    Returns how many were removed. A live instance holds its directory's ``flock``; one that
+    was killed mid-write does not, and its partial files can never be completed. Nothing is
+    followed: directories are opened with ``O_NOFOLLOW`` and names unlinked relative to them.
+    """
+    removed = 0
+    with os.scandir(base) as children:
+        candidates = [c.path for c in children
+                      if _INSTANCE_NAME.fullmatch(c.name) and c.is_dir(follow_symlinks=False)]
+    for path in candidates:
+        try:
+            fd = os.open(path, _DIR_FLAGS)
+        except OSError:
+            continue  # removed meanwhile, or swapped for a link
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # its cache is alive (or just starting): its partials are uploads
+            for name in os.listdir(fd):
+                if _PARTIAL_NAME.fullmatch(name):
+                    try:
+                        os.unlink(name, dir_fd=fd)
+                        removed += 1
+                    except OSError:
+                        pass
+        finally:
+            os.close(fd)
+    return removed
 
 
 def _warn_if_shared(base: Path) -> None:

@@ -269,7 +269,7 @@ class FilePolicy:
         cache from a descriptor opened without following links.
         """
         text = os.fspath(path)
-        decision = self.check_output(text)
+        decision = self.check_output(self.dereference(text))
         if not decision.allowed or decision.path is None:
             raise self._refuse(text, decision.reason, self._output_message(text, decision.reason))
         if decision.reason is Reason.CACHE:
@@ -327,13 +327,25 @@ class FilePolicy:
         )
 
     # -- inputs
+    def dereference(self, text: str) -> str:
+        """A cache reference (``<token>/<name>``, what clients are given) as its real path.
+
+        Anything else comes back unchanged; either way the gate still decides.
+        """
+        located = self.cache.locate(text)
+        return text if located is None else str(located)
+
     def resolve_input(self, path: str) -> CacheEntry:
         """The entry for a FileData ``path`` a client sent; only names this app issued.
 
-        Static files are accepted too, because ``adopt_output`` hands them out in place and a
-        client may send an output back as an input; they are readable by anyone anyway.
+        ``path`` is normally a cache reference (``<token>/<name>``, as ``/upload`` answers);
+        the entry's absolute path is accepted too. Static files are accepted as well, because
+        ``adopt_output`` hands them out in place and a client may send an output back as an
+        input; they are readable by anyone anyway.
+
+        Changed in issue 10: cache references.
         """
-        decision = self.check(path)
+        decision = self.check(self.dereference(path))
         if decision.allowed and decision.path is not None:
             if decision.reason is Reason.CACHE:
                 entry = self.cache.lookup(decision.path)

@@ -8,6 +8,10 @@ been removed: nothing partial stays on disk.
 
 Only file parts of the field ``files`` are stored (Gradio's upload route); other parts are
 parsed and dropped without touching the disk.
+
+Every cap a client can reach answers 413: too many files, too many or too large non-file
+fields, too many bytes in the whole request, a file over ``max_file_size``. Malformed bodies
+answer 400.
 """
 
 from __future__ import annotations
@@ -27,7 +31,23 @@ from .cache import CacheEntry, FileCache, PendingEntry
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
-__all__ = ["MultipartUpload", "UploadLimits"]
+__all__ = [
+    "DEFAULT_MAX_FIELD_BYTES",
+    "DEFAULT_MAX_FILES",
+    "DEFAULT_MAX_REQUEST_BYTES",
+    "MultipartUpload",
+    "UploadLimits",
+]
+
+# Starlette's (and Gradio's frontend's) own ceiling per request; a browser folder upload of
+# a thousand photos still fits.
+DEFAULT_MAX_FILES = 1000
+# Larger than any upload a browser handles comfortably, small enough that one request cannot
+# fill a typical disk before its limit is noticed. Single files are bounded by max_file_size.
+DEFAULT_MAX_REQUEST_BYTES = 5 * 1024**3
+# The upload route stores only `files`; browsers, gradio_client and porch.Client send no other
+# field, so anything long in one is padding.
+DEFAULT_MAX_FIELD_BYTES = 64 * 1024
 
 # RFC 2046 bchars, at most 70 of them; python_multipart only caps the length (at 256).
 _BOUNDARY = re.compile(rb"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
@@ -39,14 +59,19 @@ _MAX_EPILOGUE = 16 * 1024
 
 @dataclass(frozen=True)
 class UploadLimits:
-    """Bounds for one upload request (``None`` = unbounded)."""
+    """Bounds for one upload request (``None`` = unbounded).
+
+    ``max_files`` counts file parts (stored or not), ``max_request_bytes`` the whole body,
+    ``max_fields``/``max_field_bytes`` the non-file parts.
+    """
 
     max_file_size: int | None
-    max_files: int = 1000
+    max_files: int = DEFAULT_MAX_FILES
     max_part_header_bytes: int = 16 * 1024
     max_filename_bytes: int = 1024
     max_request_bytes: int | None = None
     max_fields: int = 1000
+    max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES
 
 
 class MultipartUpload:
@@ -94,6 +119,8 @@ class MultipartUpload:
         self._fields = 0
         self._entries: list[CacheEntry] = []
         self._writer: PendingEntry | None = None
+        self._in_field = False
+        self._field_bytes = 0
         self._header_bytes = 0
         self._header_name = bytearray()
         self._header_value = bytearray()
@@ -111,7 +138,7 @@ class MultipartUpload:
         try:
             if limit is not None and self._received > limit:
                 raise UploadRejected(
-                    f"Request body exceeded maximum allowed size of {limit} bytes.", 413
+                    f"Upload exceeded the maximum allowed size of {limit} bytes per request.", 413
                 )
             if self._ended:
                 self._after_end += len(chunk)
@@ -148,6 +175,8 @@ class MultipartUpload:
 
     # -- parser callbacks
     def _on_part_begin(self) -> None:
+        self._in_field = False
+        self._field_bytes = 0
         self._headers = {}
         self._header_bytes = 0
         self._header_name.clear()
@@ -180,11 +209,14 @@ class MultipartUpload:
         if b"filename" not in options:
             self._fields += 1
             if self._fields > self._limits.max_fields:
-                raise UploadRejected(f"Too many fields (max {self._limits.max_fields}).", 400)
+                raise UploadRejected(
+                    f"Too many fields in one upload (max {self._limits.max_fields}).", 413)
+            self._in_field = True
             return
         self._files += 1
         if self._files > self._limits.max_files:
-            raise UploadRejected(f"Too many files (max {self._limits.max_files}).", 400)
+            raise UploadRejected(
+                f"Too many files in one upload (max {self._limits.max_files}).", 413)
         raw_name = options[b"filename"]
         if len(raw_name) > self._limits.max_filename_bytes:
             raise UploadRejected("File name too long.", 400)
@@ -192,10 +224,17 @@ class MultipartUpload:
             self._writer = self._cache.open_writer(_decode(raw_name))
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
+        size = end - start
+        if self._in_field:
+            self._field_bytes += size
+            cap = self._limits.max_field_bytes
+            if self._field_bytes > cap:
+                raise UploadRejected(
+                    f"Form field exceeded the maximum allowed size of {cap} bytes.", 413)
+            return
         writer = self._writer
         if writer is None:
             return
-        size = end - start
         limit = self._limits.max_file_size
         if limit is not None and writer.size + size > limit:
             raise UploadRejected(f"File size exceeded maximum allowed size of {limit} bytes.", 413)

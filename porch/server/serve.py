@@ -130,6 +130,9 @@ def launch(
     trusted_proxies: list[str] | None = None,
     cache_max_size: int | str | None = None,
     state_session_capacity: int = 10_000,
+    max_upload_files: int | None = None,
+    max_upload_size: int | str | None = None,
+    max_upload_field_size: int | str | None = None,
     auth: AuthOption | None = None,
     auth_message: str | None = None,
     auth_dependency: AuthDependency | None = None,
@@ -148,6 +151,10 @@ def launch(
     `ssl_certfile=`/`ssl_keyfile=`/`ssl_keyfile_password=` for HTTPS; `allow_embedding=`
     (False, True or origins) for framing; `share=True` or `share="ssh://user@host"` for a
     share link through your own SSH server. Returns (app, local URL, share URL or None).
+
+    Uploads: `max_file_size=` per file; per request `max_upload_files=` (1000),
+    `max_upload_size=` (5 GB, the whole body) and `max_upload_field_size=` (64 KB, one
+    non-file field); None takes PORCH_MAX_UPLOAD_FILES/_SIZE/_FIELD_SIZE or the default.
     """
     unknown = set(gradio_options) - _ACCEPTED_GRADIO_OPTIONS
     if unknown:
@@ -160,6 +167,8 @@ def launch(
         blocked_paths=blocked_paths, static_paths=static_paths(), strict_files=strict_files,
         root_path=root_path, trusted_proxies=trusted_proxies or (),
         cache_max_size=cache_max_size, state_session_capacity=state_session_capacity,
+        max_upload_files=max_upload_files, max_upload_size=max_upload_size,
+        max_upload_field_size=max_upload_field_size,
         auth=auth, auth_message=auth_message,
         auth_dependency=auth_dependency, allowed_hosts=allowed_hosts or (),
         allow_embedding=allow_embedding,

@@ -14,6 +14,11 @@ from pathlib import Path
 from porch.errors import ConfigError
 from porch.files.cache import default_cache_base
 from porch.files.limits import parse_size
+from porch.files.uploads import (
+    DEFAULT_MAX_FIELD_BYTES,
+    DEFAULT_MAX_FILES,
+    DEFAULT_MAX_REQUEST_BYTES,
+)
 from porch.server.auth import Auth, AuthDependency, AuthOption
 from porch.server.headers import Embedding, embedding_option
 
@@ -58,6 +63,11 @@ class Settings:
     state_session_capacity: int = 10_000
     closed_session_keep: float = 3600.0
     max_json_bytes: int = 16 * 1024 * 1024
+    # Per upload request (413 past them): file parts, bytes of the whole body, bytes of one
+    # non-file field. Always bounded; launch() options and PORCH_MAX_UPLOAD_* raise them.
+    max_upload_files: int = DEFAULT_MAX_FILES
+    max_upload_size: int = DEFAULT_MAX_REQUEST_BYTES
+    max_upload_field_size: int = DEFAULT_MAX_FIELD_BYTES
     trusted_proxies: tuple[str, ...] = ()
     cache_max_size: int | None = None
     # `porch audit`: launch() prints what the app exposes and returns without serving.
@@ -94,6 +104,9 @@ class Settings:
         trusted_proxies: Sequence[str] = (),
         cache_max_size: int | str | None = None,
         state_session_capacity: int = 10_000,
+        max_upload_files: int | None = None,
+        max_upload_size: int | str | None = None,
+        max_upload_field_size: int | str | None = None,
         auth: AuthOption | None = None,
         auth_message: str | None = None,
         auth_dependency: AuthDependency | None = None,
@@ -131,6 +144,12 @@ class Settings:
             cache_base=default_cache_base(env),
             heartbeat_interval=float(heartbeat) if heartbeat else 15.0,
             state_session_capacity=_capacity(state_session_capacity),
+            max_upload_files=_upload_files(max_upload_files, _env(env, "MAX_UPLOAD_FILES")),
+            max_upload_size=_upload_size("max_upload_size", max_upload_size,
+                                         _env(env, "MAX_UPLOAD_SIZE"), DEFAULT_MAX_REQUEST_BYTES),
+            max_upload_field_size=_upload_size(
+                "max_upload_field_size", max_upload_field_size,
+                _env(env, "MAX_UPLOAD_FIELD_SIZE"), DEFAULT_MAX_FIELD_BYTES),
             trusted_proxies=_env_paths(env, "TRUSTED_PROXIES") + tuple(trusted_proxies),
             audit_only=_flag(env.get("PORCH_AUDIT")),
             cache_max_size=parse_size(cache_max_size if cache_max_size is not None
@@ -159,3 +178,28 @@ def _capacity(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"state_session_capacity must be a positive int, got {value!r}.")
     return value
+
+
+def _upload_files(value: int | None, env_text: str | None) -> int:
+    """`max_upload_files`: the argument, else PORCH_MAX_UPLOAD_FILES, else the default."""
+    if value is None:
+        if env_text is None:
+            return DEFAULT_MAX_FILES
+        if not env_text.strip().isdigit():
+            raise ConfigError(f"PORCH_MAX_UPLOAD_FILES must be a number, got {env_text!r}.")
+        value = int(env_text)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"max_upload_files must be a positive int, got {value!r}.")
+    return value
+
+
+def _upload_size(name: str, value: int | str | None, env_text: str | None, default: int) -> int:
+    """An upload cap in bytes: the argument, else its PORCH_ variable, else `default`.
+
+    None means "not given", never "unbounded": these caps face every client.
+    """
+    chosen = value if value is not None else env_text
+    size = parse_size(chosen) if chosen is not None else default
+    if size is None or size < 1:
+        raise ConfigError(f"{name} must be a size of at least 1 byte, got {chosen!r}.")
+    return size

@@ -43,13 +43,22 @@ class Gate:
         return self.root / "outside"
 
     def upload(self, data: bytes, name: str) -> dict[str, Any]:
-        """Store bytes as an upload would, and return the FileData a client then sends."""
+        """Store bytes as an upload would, and return the FileData a client then sends.
+
+        Its path is the entry's host path, which inputs accept as well as the reference that
+        /upload answers (the HTTP tests send references), so that a test can compare it with
+        what the function receives.
+        """
         entry = self.cache.store_bytes(data, name)
         return {"path": str(entry.path), "orig_name": name, "size": entry.size,
                 "meta": {"_type": protocol.FILE_DATA_TYPE}}
 
+    def stored(self, path: str) -> Path:
+        """The file behind an output FileData path (a cache reference, as clients see it)."""
+        return self.cache.locate(path) or Path(path)
+
     def is_issued(self, path: str) -> bool:
-        return self.cache.lookup(path) is not None
+        return self.cache.lookup(self.stored(path)) is not None
 
 
 @pytest.fixture

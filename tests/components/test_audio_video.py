@@ -43,7 +43,7 @@ def test_numpy_audio_round_trips_through_a_wav_file(gate: Gate) -> None:
 def test_float_samples_are_scaled_from_minus_one_to_one_and_clipped(gate: Gate) -> None:
     mono = np.array([0.0, 0.5, -1.0, 1.0, 3.0, -3.0])
     data = gr.Audio().postprocess((8000, mono), gate.conversion)
-    rate, channels, width, frames = read_wav(data["path"])
+    rate, channels, width, frames = read_wav(str(gate.stored(data["path"])))
     assert (rate, channels, width) == (8000, 1, 2)
     assert frames.tolist() == [0, 16384, -32767, 32767, 32767, -32767]
 
@@ -60,7 +60,7 @@ def test_float_samples_are_scaled_from_minus_one_to_one_and_clipped(gate: Gate) 
 def test_integer_samples_are_rescaled_to_16_bits(gate: Gate, samples: object,
                                                  expected: list[int]) -> None:
     data = gr.Audio().postprocess((8000, samples), gate.conversion)
-    assert read_wav(data["path"])[3].tolist() == expected
+    assert read_wav(str(gate.stored(data["path"])))[3].tolist() == expected
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,7 @@ def test_download_button_serves_its_value_through_the_gate(gate: Gate) -> None:
     data = button.config(gate.conversion)["props"]["value"]
     assert gate.is_issued(data["path"]) and data["orig_name"] == "report.txt"
     assert data["size"] == len("the report")
-    assert button.preprocess(data, gate.conversion) == data["path"]
+    assert button.preprocess(data, gate.conversion) == str(gate.stored(data["path"]))
     assert button.postprocess(b"raw bytes", gate.conversion)["size"] == 9
     hidden = gate.root / "work" / ".env"
     hidden.write_text("SECRET=1")

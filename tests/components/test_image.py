@@ -36,7 +36,7 @@ def test_numpy_output_is_stored_losslessly_as_webp_and_served_by_url(gate: Gate)
     assert data["meta"] == {"_type": "gradio.FileData"}
     assert data["orig_name"] == "image.webp" and data["mime_type"] == "image/webp"
     assert gate.is_issued(data["path"]) and data["url"].startswith(FILE_URL)
-    assert np.array_equal(read_pixels(data["path"]), PIXELS[::-1])
+    assert np.array_equal(read_pixels(str(gate.stored(data["path"]))), PIXELS[::-1])
 
 
 def test_round_trip_through_the_component_keeps_pixels(gate: Gate) -> None:
@@ -59,7 +59,7 @@ def test_pil_output(gate: Gate) -> None:
     pil = PILImage.fromarray(PIXELS)
     data = gr.Image(format="jpeg").postprocess(pil.convert("RGBA"), gate.conversion)
     assert data["orig_name"] == "image.jpeg"
-    with PILImage.open(data["path"]) as stored:
+    with PILImage.open(gate.stored(data["path"])) as stored:
         assert stored.format == "JPEG" and stored.size == (5, 4)
 
 
@@ -89,7 +89,7 @@ def test_filepath_input_passes_the_issued_path_when_the_mode_matches(gate: Gate)
 def test_arrays_of_any_dtype_become_8_bit(gate: Gate, array: np.ndarray,
                                           expected: list[list[int]]) -> None:
     data = gr.Image(format="png").postprocess(array, gate.conversion)
-    with PILImage.open(data["path"]) as stored:
+    with PILImage.open(gate.stored(data["path"])) as stored:
         assert np.asarray(stored).tolist() == expected
 
 

@@ -34,7 +34,7 @@ def test_figure_becomes_a_cached_png(gate: Gate) -> None:
     assert url.startswith(FILE_URL) and url.endswith(".png")
     cached = unquote(url.removeprefix(FILE_URL))
     assert gate.is_issued(cached)
-    with open(cached, "rb") as handle:
+    with open(gate.stored(cached), "rb") as handle:
         assert handle.read(8) == PNG
 
 

@@ -131,7 +131,7 @@ def test_too_many_files(cache: FileCache) -> None:
     data = body(*[part("files", b"x", f"p{i}.txt") for i in range(1100)])
     with pytest.raises(UploadRejected) as info:
         upload(cache, data)
-    assert info.value.status_code == 400
+    assert info.value.status_code == 413
     assert "Too many files" in info.value.message
     assert list(cache.root.iterdir()) == []
 
@@ -284,6 +284,73 @@ def test_any_chunking_gives_the_same_files(tmp_path: Path, cuts: list[int]) -> N
         assert [(e.orig_name, e.path.read_bytes()) for e in pieces] == [
             (e.orig_name, e.path.read_bytes()) for e in whole
         ]
+    finally:
+        cache.delete_cache = (0, 0)
+        cache.close()
+
+
+def test_a_long_field_is_cut_off_with_413(cache: FileCache) -> None:
+    data = body(part("files", b"kept?", "a.txt"), part("note", b"n" * 5000))
+    limits = UploadLimits(max_file_size=None, max_field_bytes=4096)
+    with pytest.raises(UploadRejected, match="Form field exceeded .* 4096 bytes") as info:
+        upload(cache, data, chunk=1024, limits=limits)
+    assert info.value.status_code == 413
+    assert list(cache.root.iterdir()) == []
+    field_at_cap = body(part("note", b"n" * 4096), part("files", b"x", "b.txt"))
+    (entry,) = upload(cache, field_at_cap, limits=limits).finish()
+    assert entry.path.read_bytes() == b"x"
+
+
+def test_field_cap_does_not_apply_to_files(cache: FileCache) -> None:
+    data = body(part("files", b"f" * 10_000, "a.bin"), part("data", b"d" * 10_000, "d.bin"))
+    limits = UploadLimits(max_file_size=None, max_field_bytes=100)
+    (entry,) = upload(cache, data, limits=limits).finish()
+    assert entry.size == 10_000
+
+
+def test_file_parts_of_other_fields_count_as_files(cache: FileCache) -> None:
+    data = body(*[part("other", b"x", f"p{i}.txt") for i in range(3)])
+    with pytest.raises(UploadRejected, match=r"Too many files in one upload \(max 2\)"):
+        upload(cache, data, limits=UploadLimits(max_file_size=None, max_files=2))
+
+
+CAP = 4096
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60,
+          deadline=None)
+@given(
+    files=st.lists(st.integers(min_value=0, max_value=3000), max_size=6),
+    fields=st.lists(st.integers(min_value=0, max_value=600), max_size=4),
+    max_files=st.integers(min_value=1, max_value=6),
+    chunk=st.sampled_from([1, 7, 512, 1 << 16]),
+)
+def test_caps_property_over_means_413_and_nothing_on_disk(
+    tmp_path: Path, files: list[int], fields: list[int], max_files: int, chunk: int
+) -> None:
+    """Any body over a cap is refused with 413 leaving no file; any body under is stored."""
+    cache = FileCache(tmp_path / "caps")
+    try:
+        data = body(*[part("files", bytes([65 + i % 26]) * n, f"f{i}.bin")
+                      for i, n in enumerate(files)],
+                    *[part(f"field{i}", b"v" * n) for i, n in enumerate(fields)])
+        limits = UploadLimits(max_file_size=2500, max_files=max_files,
+                              max_request_bytes=CAP * 2, max_field_bytes=500)
+        over = (len(data) > CAP * 2 or len(files) > max_files or any(n > 2500 for n in files)
+                or any(n > 500 for n in fields))
+        parser = MultipartUpload(CT, cache, limits)
+        try:
+            for i in range(0, len(data), chunk):
+                parser.feed(data[i : i + chunk])
+            entries = parser.finish()
+        except UploadRejected as exc:
+            assert over, exc.message
+            assert exc.status_code == 413
+            assert list(cache.root.iterdir()) == []
+        else:
+            assert not over
+            assert [e.size for e in entries] == files
+            assert stored(cache) == sorted(e.path for e in entries)
     finally:
         cache.delete_cache = (0, 0)
         cache.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import uuid
 from pathlib import Path
@@ -91,11 +92,66 @@ def test_upload_needs_multipart_and_refuses_compressed_bodies(sandbox: Sandbox) 
 
 
 def test_upload_names_never_leave_the_cache(sandbox: Sandbox) -> None:
+    cache = (sandbox.root / "cache").resolve()
     for name in ["../../evil.txt", "..", ".env", "/", "a\x00b.txt"]:
         response = httpx.post(f"{sandbox.url}/gradio_api/upload",
                               files={"files": (name, b"x")})
         assert response.status_code in (200, 400)
-        for path in response.json() if response.status_code == 200 else []:
-            assert Path(path).resolve().is_relative_to((sandbox.root / "cache").resolve())
-            assert not Path(path).name.startswith(".")
+        for reference in response.json() if response.status_code == 200 else []:
+            assert not reference.startswith("/") and str(cache) not in reference
+            (stored,) = cache.glob(f"*/{reference}")
+            assert stored.resolve().is_relative_to(cache)
+            assert not stored.name.startswith(".")
     assert not (sandbox.root / "evil.txt").exists()
+
+
+def test_upload_answers_references_not_host_paths(sandbox: Sandbox) -> None:
+    """CVE-2023-51449's first step was reading the upload dir from /upload's answer."""
+    response = httpx.post(f"{sandbox.url}/gradio_api/upload",
+                          files=[("files", ("a.txt", b"A")), ("files", ("b.txt", b"B"))])
+    references = response.json()
+    assert len(references) == 2
+    for reference, content in zip(references, ["A", "B"], strict=True):
+        assert re.fullmatch(r"[0-9a-f]{32}/[ab]\.txt", reference)
+        assert httpx.get(f"{sandbox.url}/gradio_api/file={reference}").text == content
+    assert str(sandbox.root) not in response.text and "/tmp" not in response.text
+    # The traversal of the PoC now has nowhere to start from.
+    token = references[0].split("/")[0]
+    for probe in [f"{token}/../../outside/secret.txt", f"{token}/..%2f..%2foutside/secret.txt",
+                  f"{references[0]}/../../outside/secret.txt"]:
+        status, raw = sandbox.raw_get(f"/gradio_api/file={probe}")
+        assert status in (400, 403, 404) and SECRET.encode() not in raw
+
+
+def test_output_file_data_carries_no_host_path(sandbox: Sandbox) -> None:
+    (reference,) = httpx.post(f"{sandbox.url}/gradio_api/upload",
+                              files={"files": ("in.txt", PUBLIC.encode())}).json()
+    for path in (reference, str(_entry_path(sandbox, reference))):  # both spellings work
+        response = run_echo(sandbox, file_data(path))
+        output = response.json()["data"][0]
+        assert str(sandbox.root) not in response.text
+        assert re.fullmatch(r"[0-9a-f]{32}/in\.txt", output["path"])
+        assert httpx.get(output["url"]).text == PUBLIC
+        assert httpx.get(f"{sandbox.url}/gradio_api/file={output['path']}").text == PUBLIC
+    returned = httpx.post(f"{sandbox.url}/gradio_api/run/by_name",
+                          json={"data": ["public.txt"]})
+    assert str(sandbox.root) not in returned.text
+    assert httpx.get(returned.json()["data"][0]["url"]).text == PUBLIC
+
+
+def test_a_reference_that_was_never_issued_is_refused(sandbox: Sandbox) -> None:
+    (instance,) = [p for p in (sandbox.root / "cache").iterdir() if p.is_dir()]
+    planted = instance / ("a" * 32) / "planted.txt"
+    planted.parent.mkdir(exist_ok=True)
+    planted.write_text(SECRET)
+    reference = "a" * 32 + "/planted.txt"
+    served = httpx.get(f"{sandbox.url}/gradio_api/file={reference}")
+    assert served.status_code == 403 and SECRET not in served.text
+    response = run_echo(sandbox, file_data(reference))
+    assert response.status_code == 500 and SECRET not in response.text
+    assert str(sandbox.root) not in response.text
+
+
+def _entry_path(sandbox: Sandbox, reference: str) -> Path:
+    (stored,) = (sandbox.root / "cache").glob(f"*/{reference}")
+    return stored

@@ -1,9 +1,10 @@
 // Uploading files, shared by the file, image, audio, video and gallery modules (PROTOCOL.md §6).
 //
 // POST ./gradio_api/upload?upload_id=… (multipart field "files") while
-// ./gradio_api/upload_progress?upload_id=… feeds a progress bar. The reply lists one server
-// path per file; each becomes a FileData value. The app's max_file_size is checked before
-// anything is sent, and a 413 reply's text is shown as the server wrote it.
+// ./gradio_api/upload_progress?upload_id=… feeds a progress bar. The reply lists one opaque
+// cache reference per file ("<token>/<name>", no host path); each becomes a FileData `path`.
+// The app's max_file_size is checked before anything is sent, and a 413 reply's `detail`
+// (or plain text) is shown as the server wrote it.
 
 import { field, uid } from "./base.js";
 import { safeUrl as checkedUrl } from "../markdown.js";
@@ -110,17 +111,17 @@ export async function uploadFiles(files, { limit = null, onProgress = () => {} }
   const text = await response.text();
   await progress;
   clearTimeout(timer);
-  if (response.status === 413) {
-    throw new UploadError(text.trim() || "The file is larger than this app accepts.");
-  }
   let reply = null;
   try {
     reply = JSON.parse(text);
   } catch {
     // A plain-text refusal: shown below as written.
   }
+  const detail = reply && typeof reply === "object" && typeof reply.detail === "string" ? reply.detail : text.trim();
+  if (response.status === 413) {
+    throw new UploadError(detail || "The file is larger than this app accepts.");
+  }
   if (!response.ok) {
-    const detail = reply && typeof reply === "object" && typeof reply.detail === "string" ? reply.detail : text.trim();
     throw new UploadError(`The upload failed (${response.status}): ${detail || response.statusText}`);
   }
   if (!Array.isArray(reply) || reply.length !== list.length) {

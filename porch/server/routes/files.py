@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
-from typing import BinaryIO
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any, BinaryIO
 
 import anyio
 import anyio.to_thread
@@ -18,29 +20,113 @@ from porch.files import media
 from porch.files.uploads import MultipartUpload, UploadLimits
 from porch.server.responses import event_stream, json_error
 from porch.server.routes.api import runtime_of
+from porch.server.settings import Settings
 
 log = logging.getLogger("porch.server")
 
 CHUNK = 64 * 1024
+# Gradio's frontend sends 11 characters; anything long is only a way to pin memory.
+MAX_UPLOAD_ID = 128
+
+
+class UploadProgress:
+    """One upload's progress: written by the parsing thread, read by one SSE reader.
+
+    Received bytes are summed per file between reads, so an upload nobody watches holds a
+    few numbers, not a message per chunk.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._lock = threading.Lock()
+        self._pending: list[list[Any]] = []  # [orig_name, bytes] in arrival order
+        self._wake = asyncio.Event()
+        self.finished_at: float | None = None
+
+    def add(self, name: str, size: int) -> None:
+        """From any thread: `size` more bytes of file `name` arrived."""
+        with self._lock:
+            if self._pending and self._pending[-1][0] == name:
+                self._pending[-1][1] += size
+            else:
+                self._pending.append([name, size])
+        self._loop.call_soon_threadsafe(self._wake.set)
+
+    def finish(self, now: float) -> None:
+        self.finished_at = now
+        self._wake.set()
+
+    async def messages(self, timeout: float) -> list[dict[str, object]] | None:
+        """The frames since the last call (the last one `done`), or None after `timeout` s."""
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        except asyncio.TimeoutError:
+            return None
+        self._wake.clear()
+        with self._lock:
+            pending, self._pending = self._pending, []
+        frames: list[dict[str, object]] = [
+            {"msg": "update", "orig_name": name, "chunk_size": size} for name, size in pending]
+        if self.finished_at is not None:
+            frames.append({"msg": "done"})
+        return frames
 
 
 class UploadTracker:
-    """Progress of uploads that asked for it (`?upload_id=`), for `upload_progress`."""
+    """Progress of uploads that asked for it (`?upload_id=`), for `upload_progress`.
 
-    def __init__(self) -> None:
-        self._queues: dict[str, asyncio.Queue[dict[str, object]]] = {}
+    An entry lives while its upload runs, then until its reader has seen `done` or `ttl`
+    seconds have passed, whichever comes first: an upload nobody watches is forgotten soon
+    after it ends. Expired entries are dropped whenever a new upload starts.
+    """
 
-    def open(self, upload_id: str) -> asyncio.Queue[dict[str, object]]:
-        return self._queues.setdefault(upload_id, asyncio.Queue())
+    def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._entries: dict[str, UploadProgress] = {}
 
-    def get(self, upload_id: str) -> asyncio.Queue[dict[str, object]] | None:
-        return self._queues.get(upload_id)
+    def __len__(self) -> int:
+        return len(self._entries)
 
-    def close(self, upload_id: str) -> None:
-        self._queues.pop(upload_id, None)
+    def start(self, upload_id: str) -> UploadProgress:
+        self._drop_expired()
+        progress = UploadProgress(asyncio.get_running_loop())
+        self._entries[upload_id] = progress
+        return progress
+
+    def finish(self, progress: UploadProgress) -> None:
+        progress.finish(self._clock())
+
+    def get(self, upload_id: str) -> UploadProgress | None:
+        return self._entries.get(upload_id)
+
+    def forget(self, upload_id: str, progress: UploadProgress) -> None:
+        # A newer upload may have reused the id: only its own entry goes.
+        if self._entries.get(upload_id) is progress:
+            del self._entries[upload_id]
+
+    def _drop_expired(self) -> None:
+        cutoff = self._clock() - self.ttl
+        for upload_id, progress in list(self._entries.items()):
+            if progress.finished_at is not None and progress.finished_at <= cutoff:
+                del self._entries[upload_id]
+
+
+def upload_limits(settings: Settings) -> UploadLimits:
+    return UploadLimits(
+        max_file_size=settings.max_file_size,
+        max_files=settings.max_upload_files,
+        max_request_bytes=settings.max_upload_size,
+        max_field_bytes=settings.max_upload_field_size,
+    )
 
 
 async def upload(request: Request) -> Response:
+    """`POST /gradio_api/upload`: store the `files` parts, answer one cache reference each.
+
+    A reference is `<token>/<name>`: clients send it back as a FileData `path` and fetch it
+    with `file=<reference>`; it says nothing about where the cache lives on the host.
+    """
     runtime = runtime_of(request)
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
@@ -48,22 +134,21 @@ async def upload(request: Request) -> Response:
     if request.headers.get("content-encoding", "identity").lower() not in ("identity", ""):
         # A compressed body would let a small request expand past every limit.
         return json_error(415, "Compressed request bodies are not accepted.")
+    limits = upload_limits(runtime.settings)
+    declared = request.headers.get("content-length", "")
+    cap = limits.max_request_bytes
+    if cap is not None and declared.isdigit() and int(declared) > cap:
+        return json_error(413, f"Upload exceeded the maximum allowed size of {cap} bytes per "
+                               "request.")
     upload_id = request.query_params.get("upload_id")
+    if upload_id is not None and not 0 < len(upload_id) <= MAX_UPLOAD_ID:
+        return json_error(400, f"Invalid upload_id: 1 to {MAX_UPLOAD_ID} characters.")
     tracker: UploadTracker = request.app.state.uploads
-    progress = tracker.open(upload_id) if upload_id else None
-
-    def on_progress(name: str, size: int) -> None:
-        if progress is not None:
-            progress.put_nowait({"msg": "update", "orig_name": name, "chunk_size": size})
-
+    progress = tracker.start(upload_id) if upload_id else None
     parser: MultipartUpload | None = None
     try:
-        parser = MultipartUpload(
-            content_type,
-            runtime.cache,
-            UploadLimits(max_file_size=runtime.settings.max_file_size),
-            on_progress=on_progress,
-        )
+        parser = MultipartUpload(content_type, runtime.cache, limits,
+                                 on_progress=progress.add if progress is not None else None)
         async for chunk in request.stream():
             # Parsing writes to disk: off the event loop, so other clients keep being served.
             await anyio.to_thread.run_sync(parser.feed, chunk)
@@ -72,43 +157,41 @@ async def upload(request: Request) -> Response:
         if parser is not None:
             parser.abort()
         # Answer now without reading the rest: the server must not buffer an oversize body.
-        return PlainTextResponse(exc.message, status_code=exc.status_code)
+        return json_error(exc.status_code, exc.message)
     except BaseException:
         if parser is not None:
             parser.abort()
         raise
     finally:
         if progress is not None:
-            progress.put_nowait({"msg": "done"})
-    return JSONResponse([str(entry.path) for entry in entries])
+            tracker.finish(progress)
+    return JSONResponse([runtime.cache.reference(entry) for entry in entries])
 
 
 async def upload_progress(request: Request) -> Response:
     upload_id = request.query_params.get("upload_id", "")
     tracker: UploadTracker = request.app.state.uploads
-    queue = tracker.get(upload_id)
+    progress = tracker.get(upload_id)
     for _ in range(30):  # the upload may not have started yet: wait up to 3 s
-        if queue is not None:
+        if progress is not None:
             break
         await anyio.sleep(0.1)
-        queue = tracker.get(upload_id)
-    if queue is None:
+        progress = tracker.get(upload_id)
+    if progress is None:
         return PlainTextResponse("Upload not found", status_code=404)
-    found = queue
+    found = progress
 
     async def frames() -> AsyncIterator[bytes]:
-        try:
-            while True:
-                try:
-                    message = await asyncio.wait_for(found.get(), 15)
-                except asyncio.TimeoutError:
-                    yield b'data: {"msg": "heartbeat"}\n\n'
-                    continue
+        while True:
+            messages = await found.messages(timeout=15)
+            if messages is None:
+                yield b'data: {"msg": "heartbeat"}\n\n'
+                continue
+            for message in messages:
                 yield f"data: {json.dumps(message)}\n\n".encode()
-                if message["msg"] == "done":
-                    return
-        finally:
-            tracker.close(upload_id)
+            if messages and messages[-1]["msg"] == "done":
+                tracker.forget(upload_id, found)
+                return
 
     return event_stream(frames())
 
@@ -124,8 +207,9 @@ async def serve_file(request: Request) -> Response:
     if "://" in requested:
         # URL outputs are fetched by the browser itself; the server never proxies or redirects.
         return _not_allowed(requested)
+    candidate = runtime.policy.dereference(requested)
     try:
-        served = await anyio.to_thread.run_sync(runtime.policy.open_for_serving, requested)
+        served = await anyio.to_thread.run_sync(runtime.policy.open_for_serving, candidate)
     except FileNotAllowed:
         return _not_allowed(requested)
     content_type, disposition = media.serving_headers(served.name, trusted=served.trusted)
