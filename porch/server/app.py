@@ -18,6 +18,7 @@ from porch.blocks.blocks import Blocks
 from porch.errors import InvalidRequest
 from porch.protocol import API_PREFIX
 from porch.server.auth import AuthGate
+from porch.server.deadlines import BodyDeadline
 from porch.server.guard import RequestGuard
 from porch.server.headers import SecurityHeaders
 from porch.server.responses import json_error
@@ -96,6 +97,8 @@ def create_app(blocks: Blocks, settings: Settings | None = None) -> Starlette:
     app.state.uploads = files.UploadTracker()
     # Outermost last: headers on every answer; the guard before anything else looks at the
     # request; the prefix moved before the auth gate and the router read the path.
+    app.add_middleware(BodyDeadline, body_timeout=settings.body_timeout,
+                       min_body_rate=settings.min_body_rate)
     app.add_middleware(AuthGate, auth=settings.auth)
     app.add_middleware(PrefixRouting, root_path=settings.root_path)
     app.add_middleware(RequestGuard, bound_to_loopback=settings.bound_to_loopback,

@@ -83,37 +83,61 @@ class RequestGuard:
                      "trusted_proxies=; to answer this name, allowed_hosts=)", host_header)
             await _refuse(send, 421, "This app only answers requests for a local host name.")
             return
-        if scope["method"] not in SAFE_METHODS and not self._same_site(headers, name, port):
+        if scope["method"] not in SAFE_METHODS and not self._same_site(scope, headers, name, port):
             log.info("refused cross-site %s %s from Origin %r", scope["method"], scope["path"],
                      headers.get(b"origin"))
             await _refuse(send, 403, "Cross-site requests may not change this app's state.")
             return
         await self.app(scope, receive, send)
 
-    def _same_site(self, headers: dict[bytes, bytes], name: str, port: int | None) -> bool:
-        origin = headers.get(b"origin")
-        if origin is None:
+    def _same_site(self, scope: Scope, headers: dict[bytes, bytes], name: str,
+                   port: int | None) -> bool:
+        """Whether a state-changing request comes from the app's own origin.
+
+        The Origin must name exactly the scheme, host and port the request reached (default
+        ports spelled out); local names (localhost, 127.0.0.1, [::1]) stand for each other.
+        """
+        origins = [v for k, v in scope["headers"] if k.lower() == b"origin"]
+        if len(origins) > 1:
+            return False  # two Origins: a smuggling attempt, or a proxy gone wrong
+        if not origins:
             # Old browsers and non-browser clients send no Origin; browsers that know better
             # say where the request came from.
             return headers.get(b"sec-fetch-site", b"") not in (b"cross-site", b"same-site")
-        text = origin.decode("latin-1").strip()
-        if text == "null":
-            return False  # sandboxed iframes, file:// pages, privacy redirects
-        try:
-            parts = urlsplit(text)
-            origin_name, origin_port = (parts.hostname or "").lower(), parts.port
-        except ValueError:
-            return False
-        if parts.scheme not in ("http", "https") or parts.username or parts.password:
-            return False
-        origin_port = origin_port or (443 if parts.scheme == "https" else 80)
-        own_port = port or origin_port
-        if origin_port != own_port:
+        origin = parse_origin(origins[0].decode("latin-1"))
+        if origin is None:
+            return False  # `null` (sandboxed frames, file:// pages) or not an origin at all
+        scheme = scope.get("scheme", "http")
+        own_port = port if port is not None else DEFAULT_PORTS.get(scheme)
+        origin_scheme, origin_name, origin_port = origin
+        if origin_scheme != scheme or origin_port != own_port:
             return False
         if origin_name == name:
             return True
-        # localhost, 127.0.0.1 and [::1] name the same app on the same port.
         return _is_local_name(origin_name) and _is_local_name(name)
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def parse_origin(text: str) -> tuple[str, str, int] | None:
+    """`scheme://host[:port]` -> (scheme, lower-case host, port), or None if it is not one.
+
+    An Origin header is exactly that serialisation: anything with a path, query, fragment,
+    credentials or another scheme is not an origin a browser sends.
+    """
+    text = text.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname or parts.username is not None \
+            or parts.password is not None or parts.path or parts.query or parts.fragment \
+            or "?" in text or "#" in text:
+        return None
+    return scheme, parts.hostname.lower(), port if port is not None else DEFAULT_PORTS[scheme]
 
 
 def _without_forwarding(scope: Scope) -> Scope:

@@ -6,6 +6,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 
@@ -29,20 +30,39 @@ def event_stream(frames: AsyncIterator[bytes]) -> StreamingResponse:
     )
 
 
+# Parsing a few kilobytes costs less than a thread hop; above this, json.loads runs in a
+# worker thread so that one big body does not stall every other client's stream.
+PARSE_IN_THREAD_ABOVE = 64 * 1024
+
+
+def _too_large(limit: int) -> InvalidRequest:
+    return InvalidRequest(
+        f"Request body is larger than {limit} bytes, this app's limit for JSON bodies "
+        "(the app's author can raise it with launch(max_json_size=...)).", 413)
+
+
 async def read_json(request: Request, limit: int) -> Any:
-    """The request's JSON body, refused with 413 past `limit` bytes while it streams."""
+    """The request's JSON body, refused with 413 past `limit` bytes while it streams.
+
+    A declared Content-Length over the limit is refused before a byte is read, and a body
+    without one is counted as it arrives, so no more than `limit` bytes are ever held.
+    """
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise InvalidRequest(f"Request body is larger than {limit} bytes.", 413)
+        raise _too_large(limit)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise InvalidRequest(f"Request body is larger than {limit} bytes.", 413)
+            raise _too_large(limit)
         chunks.append(chunk)
+    raw = b"".join(chunks) or b"null"
+    del chunks
     try:
-        return json.loads(b"".join(chunks) or b"null")
+        if len(raw) > PARSE_IN_THREAD_ABOVE:
+            return await anyio.to_thread.run_sync(json.loads, raw)
+        return json.loads(raw)
     except (ValueError, RecursionError):
         raise InvalidRequest("Request body is not valid JSON.", 400) from None
 

@@ -20,6 +20,7 @@ from porch.errors import ConfigError
 from porch.server import exposure
 from porch.server.app import create_app
 from porch.server.auth import AuthDependency, AuthOption
+from porch.server.deadlines import slow_request_protocol
 from porch.server.settings import DEFAULT_PORT, Settings
 from porch.server.tunnel import HOW_TO, ShareError, ShareTarget, ShareTunnel
 
@@ -40,13 +41,15 @@ class Server:
     """uvicorn running one app in a background thread (and the share tunnel, if any)."""
 
     def __init__(self, app: Any, sock: socket.socket, url: str,
-                 ssl: dict[str, Any] | None = None) -> None:
+                 ssl: dict[str, Any] | None = None, *, header_timeout: float = 10.0) -> None:
         self.url = url
         self._socket = sock
         self.tunnel: ShareTunnel | None = None
         # proxy_headers off: RequestGuard alone decides whom to believe about X-Forwarded-*.
+        # http=: uvicorn's h11 protocol plus a deadline on request heads (deadlines.py).
         config = uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False,
-                                timeout_graceful_shutdown=2, access_log=False, **(ssl or {}))
+                                timeout_graceful_shutdown=2, access_log=False,
+                                http=slow_request_protocol(header_timeout), **(ssl or {}))
         if ssl:
             try:
                 config.load()  # here, so a bad certificate or key is the caller's error
@@ -133,6 +136,10 @@ def launch(
     max_upload_files: int | None = None,
     max_upload_size: int | str | None = None,
     max_upload_field_size: int | str | None = None,
+    max_json_size: int | str | None = None,
+    header_timeout: float | None = None,
+    body_timeout: float | None = None,
+    min_body_rate: int | str | None = None,
     auth: AuthOption | None = None,
     auth_message: str | None = None,
     auth_dependency: AuthDependency | None = None,
@@ -155,6 +162,9 @@ def launch(
     Uploads: `max_file_size=` per file; per request `max_upload_files=` (1000),
     `max_upload_size=` (5 GB, the whole body) and `max_upload_field_size=` (64 KB, one
     non-file field); None takes PORCH_MAX_UPLOAD_FILES/_SIZE/_FIELD_SIZE or the default.
+    JSON bodies: `max_json_size=` ("2mb"; PORCH_MAX_JSON_SIZE). Slow clients: a request head
+    within `header_timeout=` s (10), a body pausing at most `body_timeout=` s (30) and then
+    averaging `min_body_rate=` bytes/s ("1kb"), else 408.
     """
     unknown = set(gradio_options) - _ACCEPTED_GRADIO_OPTIONS
     if unknown:
@@ -168,7 +178,8 @@ def launch(
         root_path=root_path, trusted_proxies=trusted_proxies or (),
         cache_max_size=cache_max_size, state_session_capacity=state_session_capacity,
         max_upload_files=max_upload_files, max_upload_size=max_upload_size,
-        max_upload_field_size=max_upload_field_size,
+        max_upload_field_size=max_upload_field_size, max_json_size=max_json_size,
+        header_timeout=header_timeout, body_timeout=body_timeout, min_body_rate=min_body_rate,
         auth=auth, auth_message=auth_message,
         auth_dependency=auth_dependency, allowed_hosts=allowed_hosts or (),
         allow_embedding=allow_embedding,
@@ -190,7 +201,7 @@ def launch(
     try:
         # Building the app runs app code (examples caching) that may fail: free the port.
         app = create_app(blocks, settings)
-        server = Server(app, sock, url, ssl=ssl)
+        server = Server(app, sock, url, ssl=ssl, header_timeout=settings.header_timeout)
     except BaseException:
         sock.close()
         raise

@@ -23,6 +23,7 @@ from porch.server.auth import Auth, AuthDependency, AuthOption
 from porch.server.headers import Embedding, embedding_option
 
 DEFAULT_PORT = 7860
+DEFAULT_MAX_JSON_BYTES = 2 * 1024 * 1024
 
 
 def _env(environ: Mapping[str, str], name: str) -> str | None:
@@ -62,7 +63,15 @@ class Settings:
     # session's state outlives its page (its heartbeat), in case the page comes back.
     state_session_capacity: int = 10_000
     closed_session_keep: float = 3600.0
-    max_json_bytes: int = 16 * 1024 * 1024
+    # JSON bodies (queue/join, call, run): 413 past this. Inputs travel as values or as cache
+    # references, never as file bytes, so 2 MiB holds large forms, tables and chat histories.
+    max_json_bytes: int = DEFAULT_MAX_JSON_BYTES
+    # Slow clients (porch/server/deadlines.py): a request head must arrive within
+    # `header_timeout` s; a body may pause at most `body_timeout` s and, past its first
+    # `body_timeout` s, must average at least `min_body_rate` bytes/s.
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    min_body_rate: int = 1024
     # Per upload request (413 past them): file parts, bytes of the whole body, bytes of one
     # non-file field. Always bounded; launch() options and PORCH_MAX_UPLOAD_* raise them.
     max_upload_files: int = DEFAULT_MAX_FILES
@@ -107,6 +116,10 @@ class Settings:
         max_upload_files: int | None = None,
         max_upload_size: int | str | None = None,
         max_upload_field_size: int | str | None = None,
+        max_json_size: int | str | None = None,
+        header_timeout: float | None = None,
+        body_timeout: float | None = None,
+        min_body_rate: int | str | None = None,
         auth: AuthOption | None = None,
         auth_message: str | None = None,
         auth_dependency: AuthDependency | None = None,
@@ -150,6 +163,13 @@ class Settings:
             max_upload_field_size=_upload_size(
                 "max_upload_field_size", max_upload_field_size,
                 _env(env, "MAX_UPLOAD_FIELD_SIZE"), DEFAULT_MAX_FIELD_BYTES),
+            max_json_bytes=_upload_size("max_json_size", max_json_size,
+                                        _env(env, "MAX_JSON_SIZE"), DEFAULT_MAX_JSON_BYTES),
+            header_timeout=_seconds("header_timeout", header_timeout,
+                                    _env(env, "HEADER_TIMEOUT"), 10.0),
+            body_timeout=_seconds("body_timeout", body_timeout, _env(env, "BODY_TIMEOUT"), 30.0),
+            min_body_rate=_upload_size("min_body_rate", min_body_rate,
+                                       _env(env, "MIN_BODY_RATE"), 1024),
             trusted_proxies=_env_paths(env, "TRUSTED_PROXIES") + tuple(trusted_proxies),
             audit_only=_flag(env.get("PORCH_AUDIT")),
             cache_max_size=parse_size(cache_max_size if cache_max_size is not None
@@ -191,6 +211,20 @@ def _upload_files(value: int | None, env_text: str | None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"max_upload_files must be a positive int, got {value!r}.")
     return value
+
+
+def _seconds(name: str, value: float | None, env_text: str | None, default: float) -> float:
+    """A timeout in seconds: the argument, else its PORCH_ variable, else `default`."""
+    chosen: object = value if value is not None else env_text
+    if chosen is None:
+        return default
+    try:
+        seconds = float(chosen)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if isinstance(chosen, bool) or not 0 < seconds < float("inf"):
+        raise ConfigError(f"{name} must be a positive number of seconds, got {chosen!r}.")
+    return seconds
 
 
 def _upload_size(name: str, value: int | str | None, env_text: str | None, default: int) -> int:
