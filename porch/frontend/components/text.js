@@ -154,7 +154,18 @@ pre, code { font-family: var(--porch-mono); }
 `;
 
 export function html(el, props, emit) {
-  const host = el.appendChild(document.createElement("div"));
+  // The shadow root keeps the page's CSS out; this frame keeps the HTML in. `contain: paint`
+  // makes the frame the containing block of `position: fixed` descendants and clips them, so
+  // returned HTML cannot overlay the page. It sits on a wrapper, not on the shadow host: a
+  // `:host { contain: none !important }` inside the value would beat any rule on the host
+  // (important shadow styles win over the page's), but nothing inside reaches the wrapper.
+  // Inline, so it holds before porch.css has loaded.
+  const frame = el.appendChild(document.createElement("div"));
+  frame.className = "porch-html-frame";
+  frame.style.setProperty("contain", "layout paint", "important");
+  frame.style.setProperty("overflow", "hidden", "important");
+  frame.style.setProperty("position", "relative", "important");
+  const host = frame.appendChild(document.createElement("div"));
   host.className = "porch-html";
   const root = host.attachShadow({ mode: "open" });
   let current = props;
