@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, MutableMapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -33,10 +33,11 @@ from porch.files.policy import FilePolicy, FileRules
 from porch.queue.channels import Channel, MemoryBus
 from porch.queue.runner import iterate
 from porch.queue.scheduler import Job, Scheduler
-from porch.queue.sessions import MemoryStateStore
+from porch.queue.sessions import MemoryStateStore, SessionBudget
 from porch.reporting import Progress, current_reporter, track_tqdm, untrack_tqdm
 from porch.server.batches import one_call_of_batch, run_batch
 from porch.server.calls import Call, InputError, time_limit_error
+from porch.server.clients import new_cookie_name
 from porch.server.fetcher import SafeFetcher
 from porch.server.reporter import Reporter
 from porch.server.settings import Settings
@@ -48,6 +49,7 @@ Send = Callable[[dict[str, Any]], None]
 
 # Sessions are swept this often (more often when a State's time_to_live is short).
 SESSION_SWEEP_S = 30.0
+CALL_SESSION = "call-"  # prefix of the sessions the server makes for single API calls
 T = TypeVar("T")
 
 
@@ -73,8 +75,11 @@ class AppRuntime:
         self.fetcher = SafeFetcher(max_bytes=settings.max_file_size or 100 * 1024 * 1024)
         self.scheduler = Scheduler(max_size=blocks.max_queue_size)
         self.bus = MemoryBus()
+        self.client_cookie = new_cookie_name()
         self.states = MemoryStateStore(
             capacity=settings.state_session_capacity,
+            max_bytes=settings.state_max_bytes,
+            budget=SessionBudget(settings.session_burst, settings.session_rate),
             lifetimes={b.id: b.time_to_live for b in blocks.blocks.values()
                        if isinstance(b, State) and b.time_to_live is not None},
             on_delete=self._state_deleted)
@@ -90,6 +95,7 @@ class AppRuntime:
         self._api_info: dict[bool, dict[str, Any]] = {}
         self.head = blocks.all_head()  # HTML the app adds to its page's <head>
         self._durations: dict[int, tuple[float, int]] = {}
+        self._server_only = frozenset(blocks.unload_events())
 
     @property
     def limiter(self) -> anyio.CapacityLimiter:
@@ -166,11 +172,17 @@ class AppRuntime:
     def dependency(self, fn_index: Any, session_hash: str | None = None) -> Dependency:
         """The event `fn_index` names: the app's, or one a `@render` drew for the session."""
         try:
-            return self.blocks.dependency(fn_index=fn_index)
+            dep = self.blocks.dependency(fn_index=fn_index)
+            if dep in self._server_only:
+                # Unload events are the server's to fire, for the session that ended; a
+                # client naming one would end (or fake the end of) someone's session.
+                raise InvalidRequest(f"No function with fn_index {fn_index!r}.", 404)
+            return dep
         except InvalidRequest:
             if not isinstance(fn_index, int) or session_hash is None:
                 raise
-            found = session_view(self.states.state(session_hash)).dependency(fn_index)
+            values = self.states.peek(session_hash)
+            found = session_view(values).dependency(fn_index) if values is not None else None
             if found is None:
                 raise
             return found
@@ -179,7 +191,8 @@ class AppRuntime:
         """The block `block_id`: the app's, or one a `@render` drew for the session."""
         found = self.blocks.blocks.get(block_id)
         if found is None:
-            found = session_view(self.states.state(session_hash)).block(block_id)
+            values = self.states.peek(session_hash)
+            found = session_view(values).block(block_id) if values is not None else None
         return found
 
     def cancel(self, event_id: str) -> None:
@@ -214,6 +227,22 @@ class AppRuntime:
         """Run one event, sending `process_generating` / `process_completed` messages."""
         assert dep.fn is not None
         state = self.states.state(session_hash)
+        self.states.hold(session_hash, True)  # a running event keeps its session live
+        try:
+            await self._execute(dep, data, session_hash, root, send, event_id, state,
+                                diffs=diffs, first_only=first_only, context=context)
+        finally:
+            self.states.hold(session_hash, False)
+            if session_hash.startswith(CALL_SESSION):
+                # A plain API call that named no session: its State ends with it, instead of
+                # taking a place (and pushing out a user's) until capacity evicts it.
+                self.states.forget(session_hash)
+
+    async def _execute(self, dep: Dependency, data: Any, session_hash: str, root: str,
+                       send: Send, event_id: str, state: MutableMapping[int, Any], *,
+                       diffs: bool, first_only: bool,
+                       context: EventContext | None) -> None:
+        assert dep.fn is not None
         conversion = self.conversion(root)
         reporter = Reporter([(send, event_id)], asyncio.get_running_loop())
         token = current_reporter.set(reporter)
@@ -286,14 +315,27 @@ class AppRuntime:
         job.send(protocol.completed(job.event_id, output, success=False, title=title))
 
     # ---- sessions -------------------------------------------------------------------------
+    @staticmethod
+    def call_session() -> str:
+        """A session hash for one API call that brought none (see `execute`)."""
+        return CALL_SESSION + uuid.uuid4().hex
+
+    def open_session(self, session_hash: str, *, owner: str | None, client: str) -> None:
+        """A client's request names `session_hash`: admit it (InvalidRequest 403/429 if the
+        session is another client's, or this client opened too many, see queue/sessions)."""
+        self.states.open(session_hash, owner=owner, client=client)
+
     def session_opened(self, session_hash: str) -> None:
-        """A page's heartbeat connected: its session is in use (again, after a blip)."""
-        self.states.state(session_hash)
+        """A page's heartbeat connected: its session is live until the stream ends."""
+        self.states.attach(session_hash)
 
     def session_closed(self, session_hash: str, root: str) -> None:
         """A page's heartbeat ended: run the app's unload events, and keep the session's
         state only a while in case the page comes back (a reload, a network blip)."""
-        self.states.close(session_hash, self.settings.closed_session_keep)
+        self.states.detach(session_hash, self.settings.closed_session_keep)
+        values = self.states.peek(session_hash)
+        if values is not None and values.attached:
+            return  # another stream of the same client still holds the session
         for dep in self.blocks.unload_events():
             self._spawn(self.execute(dep, [], session_hash, root, _discard,
                                      uuid.uuid4().hex, diffs=False))

@@ -62,7 +62,12 @@ class Settings:
     # Sessions with State kept at once (the least recently used go first), and how long a
     # session's state outlives its page (its heartbeat), in case the page comes back.
     state_session_capacity: int = 10_000
-    closed_session_keep: float = 3600.0
+    closed_session_keep: float = 600.0
+    # Bytes of State values held at once (idle sessions, largest first, go past it), and how
+    # many new sessions one client may open: `session_burst` at once, `session_rate` a second.
+    state_max_bytes: int = 1024**3
+    session_burst: int = 1000
+    session_rate: float = 10.0
     # JSON bodies (queue/join, call, run): 413 past this. Inputs travel as values or as cache
     # references, never as file bytes, so 2 MiB holds large forms, tables and chat histories.
     max_json_bytes: int = DEFAULT_MAX_JSON_BYTES
@@ -113,6 +118,10 @@ class Settings:
         trusted_proxies: Sequence[str] = (),
         cache_max_size: int | str | None = None,
         state_session_capacity: int = 10_000,
+        state_max_size: int | str | None = None,
+        closed_session_keep: float | None = None,
+        session_burst: int | None = None,
+        session_rate: float | None = None,
         max_upload_files: int | None = None,
         max_upload_size: int | str | None = None,
         max_upload_field_size: int | str | None = None,
@@ -156,6 +165,13 @@ class Settings:
                                  else _env(env, "ROOT_PATH") or ""),
             cache_base=default_cache_base(env),
             heartbeat_interval=float(heartbeat) if heartbeat else 15.0,
+            closed_session_keep=_seconds("closed_session_keep", closed_session_keep,
+                                         _env(env, "CLOSED_SESSION_KEEP"), 600.0),
+            state_max_bytes=_upload_size("state_max_size", state_max_size,
+                                         _env(env, "STATE_MAX_SIZE"), 1024**3),
+            session_burst=_upload_files_like("session_burst", session_burst,
+                                             _env(env, "SESSION_BURST"), 1000),
+            session_rate=_seconds("session_rate", session_rate, _env(env, "SESSION_RATE"), 10.0),
             state_session_capacity=_capacity(state_session_capacity),
             max_upload_files=_upload_files(max_upload_files, _env(env, "MAX_UPLOAD_FILES")),
             max_upload_size=_upload_size("max_upload_size", max_upload_size,
@@ -213,6 +229,19 @@ def _upload_files(value: int | None, env_text: str | None) -> int:
     return value
 
 
+def _upload_files_like(name: str, value: int | None, env_text: str | None,
+                       default: int) -> int:
+    """A positive count: the argument, else its PORCH_ variable, else `default`."""
+    chosen: object = value if value is not None else env_text
+    if chosen is None:
+        return default
+    if isinstance(chosen, str) and chosen.strip().isdigit():
+        chosen = int(chosen)
+    if isinstance(chosen, bool) or not isinstance(chosen, int) or chosen < 1:
+        raise ConfigError(f"{name} must be a positive int, got {chosen!r}.")
+    return chosen
+
+
 def _seconds(name: str, value: float | None, env_text: str | None, default: float) -> float:
     """A timeout in seconds: the argument, else its PORCH_ variable, else `default`."""
     chosen: object = value if value is not None else env_text
@@ -223,7 +252,7 @@ def _seconds(name: str, value: float | None, env_text: str | None, default: floa
     except (TypeError, ValueError):
         seconds = -1.0
     if isinstance(chosen, bool) or not 0 < seconds < float("inf"):
-        raise ConfigError(f"{name} must be a positive number of seconds, got {chosen!r}.")
+        raise ConfigError(f"{name} must be a positive number, got {chosen!r}.")
     return seconds
 
 

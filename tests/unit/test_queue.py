@@ -145,11 +145,15 @@ def test_bus_drops_least_recently_used_idle_channels() -> None:
 
 def test_state_store_evicts_least_recently_used() -> None:
     store = MemoryStateStore(capacity=2)
-    store.state("a")[1] = "x"
-    store.state("b")
-    store.state("a")
-    store.state("c")
-    assert store.state("a") == {1: "x"}
+
+    def use(name: str) -> Any:
+        return store.open(name, owner=None, client="one")
+
+    use("a")[1] = "x"
+    use("b")
+    use("a")
+    use("c")
+    assert dict(use("a")) == {1: "x"}
     assert len(store) == 2
 
 

@@ -59,7 +59,7 @@ def test_closed_session_is_dropped_after_grace_unless_it_comes_back() -> None:
     states.close("gone", keep=60)
     states.close("back", keep=60)
     clock.now += 30
-    states.state("back")  # used again within the grace time: kept
+    states.open("back", owner=None, client="c")  # used again within the grace time: kept
     clock.now += 40
     states.sweep()
     assert "gone" not in states and "back" in states
@@ -68,10 +68,14 @@ def test_closed_session_is_dropped_after_grace_unless_it_comes_back() -> None:
 
 def test_capacity_evicts_least_recently_used_with_callbacks() -> None:
     states, _, deleted = store(capacity=2)
-    states.state("a")[1] = "A"
-    states.state("b")[1] = "B"
-    states.state("a")  # a is now the most recent
-    states.state("c")
+
+    def use(name: str) -> Any:
+        return states.open(name, owner=None, client="c")
+
+    use("a")[1] = "A"
+    use("b")[1] = "B"
+    use("a")  # a is now the most recent
+    use("c")
     assert "b" not in states and "a" in states and len(states) == 2
     assert deleted == [(1, "B")]
 

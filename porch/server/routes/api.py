@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from porch import protocol
 from porch.errors import InvalidRequest, QueueFull
+from porch.server.clients import identity, is_cross_site_read
 from porch.server.context import event_context
 from porch.server.responses import event_stream, json_error, read_json, require_object
 from porch.server.runtime import AppRuntime
@@ -21,6 +22,14 @@ from porch.server.urls import public_root
 def runtime_of(request: Request) -> AppRuntime:
     runtime: AppRuntime = request.app.state.runtime
     return runtime
+
+
+def admit(request: Request, session_hash: str) -> None:
+    """Let the request use `session_hash` (403 if another client owns it, 429 if this client
+    opened too many sessions lately)."""
+    runtime = runtime_of(request)
+    owner, client = identity(request, runtime.client_cookie)
+    runtime.open_session(session_hash, owner=owner, client=client)
 
 
 def root_url(request: Request) -> str:
@@ -46,6 +55,7 @@ async def queue_join(request: Request) -> Response:
     if not isinstance(session_hash, str) or not session_hash:
         return json_error(400, "Session hash not found.")
     dep = runtime.dependency(fn_index, session_hash)
+    admit(request, session_hash)
     context = event_context(request, runtime.block, session_hash, body)
     try:
         event_id = runtime.join(dep, body["data"], session_hash, root_url(request),
@@ -107,6 +117,11 @@ async def heartbeat(request: Request) -> Response:
     interval = runtime.settings.heartbeat_interval
     session_hash = request.path_params["session_hash"]
     root = root_url(request)
+    if is_cross_site_read(request):
+        # Another site's page could otherwise hold a session open, or end it (and fire its
+        # unload events), just by loading this URL.
+        return json_error(403, "Cross-site requests may not keep or end a session.")
+    admit(request, session_hash)
 
     async def frames() -> AsyncIterator[bytes]:
         runtime.session_opened(session_hash)
@@ -188,7 +203,9 @@ async def _call(request: Request, *, named: bool) -> Response:
     dep = runtime.blocks.dependency(api_name=api_name)
     session_hash = body.get("session_hash")
     if not isinstance(session_hash, str) or not session_hash:
-        session_hash = uuid.uuid4().hex
+        session_hash = runtime.call_session()  # the server's own, for this call alone
+    else:
+        admit(request, session_hash)
     try:
         event_id = runtime.join(dep, data, session_hash, root_url(request), simple=True,
                                 context=event_context(request, runtime.block, session_hash))
@@ -240,7 +257,7 @@ async def run(request: Request) -> Response:
     body = require_object(await read_json(request, runtime.settings.max_json_bytes))
     fn_index = body.get("fn_index")
     if fn_index is not None:
-        dep = runtime.blocks.dependency(fn_index=fn_index)
+        dep = runtime.dependency(fn_index)
     else:
         dep = runtime.blocks.dependency(api_name=request.path_params["api_name"])
     if "data" not in body:
@@ -250,7 +267,9 @@ async def run(request: Request) -> Response:
         raise InvalidRequest(f"/{dep.api_name} has no Python function to run.", 400)
     session_hash = body.get("session_hash")
     if not isinstance(session_hash, str) or not session_hash:
-        session_hash = uuid.uuid4().hex
+        session_hash = runtime.call_session()
+    else:
+        admit(request, session_hash)
     messages: list[dict[str, Any]] = []
     await runtime.execute(dep, body["data"], session_hash, root_url(request), messages.append,
                           uuid.uuid4().hex, diffs=False, first_only=True,

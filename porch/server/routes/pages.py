@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from porch.server.auth import username_of
+from porch.server.clients import give_cookie
 from porch.server.routes.api import root_url, runtime_of
 
 FRONTEND = resources.files("porch") / "frontend"
@@ -20,15 +21,16 @@ def _index_html() -> str:
 
 
 async def index(request: Request) -> Response:
-    head = runtime_of(request).head
-    if not head:
-        return HTMLResponse(_index_html())
+    runtime = runtime_of(request)
+    head = runtime.head
     # The app's own `head=` HTML (trusted, as the app's code is); the page's CSP still
     # applies to it, so inline scripts in it do not run.
-    return HTMLResponse(_index_html().replace("</head>", f"{head}\n</head>", 1))
+    page = _index_html().replace("</head>", f"{head}\n</head>", 1) if head else _index_html()
+    return give_cookie(request, HTMLResponse(page), runtime.client_cookie)
 
 
 async def config(request: Request) -> Response:
-    config = runtime_of(request).config(root_url(request))
+    runtime = runtime_of(request)
+    config = runtime.config(root_url(request))
     config["username"] = username_of(request)
-    return JSONResponse(config)
+    return give_cookie(request, JSONResponse(config), runtime.client_cookie)

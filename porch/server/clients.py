@@ -1,0 +1,55 @@
+"""Who a request comes from, as far as sessions are concerned: a client cookie, else an address.
+
+Session hashes are chosen by clients and travel in URLs, so a hash alone proves nothing. The
+server gives every browser and API client a random cookie on its first page or `/config`
+load (gradio_client and porch.Client keep the cookies `/config` sets), and a session
+remembers the cookie that opened it: a request carrying another cookie, or none, cannot
+attach to that session, keep it alive, or end it (and so cannot fire its unload events).
+The cookie is HttpOnly and SameSite=Lax, so another site's page cannot send it along with
+the requests it makes to the app.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def new_cookie_name() -> str:
+    # Random per app: cookies ignore ports, so two apps on one host must not share one.
+    return f"porch-client-{secrets.token_hex(4)}"
+
+
+def identity(request: Request, cookie_name: str) -> tuple[str | None, str]:
+    """(owner, budget key): the client cookie if it has a valid one, else (None, address)."""
+    token = request.cookies.get(cookie_name, "")
+    if _TOKEN.fullmatch(token):
+        return token, f"cookie:{token}"
+    host = request.client.host if request.client else ""
+    return None, f"address:{host}"
+
+
+def give_cookie(request: Request, response: Response, cookie_name: str) -> Response:
+    """Set the client cookie on `response` unless the request already carries a valid one."""
+    if not _TOKEN.fullmatch(request.cookies.get(cookie_name, "")):
+        response.set_cookie(cookie_name, secrets.token_hex(16), httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https", path="/")
+    return response
+
+
+def is_cross_site_read(request: Request) -> bool:
+    """A browser says another site made this request (Fetch Metadata), or its Origin is not
+    the app's own: used where even a GET changes something (a session's heartbeat)."""
+    site = request.headers.get("sec-fetch-site", "")
+    if site in ("cross-site", "same-site"):
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    own = f"{request.url.scheme}://{request.url.netloc}".lower()
+    return origin.strip().lower() != own
