@@ -8,9 +8,15 @@ APP is one of:
 * ``mixed``: the soak's app. fn 0 ``size(file) -> "name:bytes"`` (File -> Textbox);
   fn 1 ``tokens(tag, n)``, a generator yielding ``"<tag>:<i>"`` n times (every message says
   which session asked for it, so a misrouted one is seen); fn 2 ``remember(x, state)``,
-  which appends x to the session's State list and answers its length and total size.
+  which appends x to the session's State list and answers its length and total size;
+  fn 3 ``atokens(tag, n)``, an ``async def`` generator like ``tokens`` that waits
+  ``$BENCH_TOKEN_DELAY_S`` seconds (0.05 by default) before each yield, so that a thousand
+  streams are really open at once (no worker thread is held while it waits).
 * ``slow``: fn 0 ``nap(x)``, an ``async def`` that sleeps ``$BENCH_NAP_S`` seconds (0.3 by
   default) with ``concurrency_limit=$BENCH_LIMIT`` (8 by default) and answers x.
+
+With ``$BENCH_DELETE_CACHE=FREQ,AGE`` the app is built with ``Blocks(delete_cache=(FREQ,
+AGE))``: cached files older than AGE seconds are removed every FREQ seconds.
 
 Each function is a plain ``def`` unless said otherwise: both frameworks run those in a
 worker thread, which is what real apps hit.
@@ -21,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +39,13 @@ def size(path: Any) -> str:
 
 def tokens(tag: str, n: float) -> Iterator[str]:
     for i in range(int(n)):
+        yield f"{tag}:{i}"
+
+
+async def atokens(tag: str, n: float) -> AsyncIterator[str]:
+    delay = float(os.environ.get("BENCH_TOKEN_DELAY_S", "0.05"))
+    for i in range(int(n)):
+        await asyncio.sleep(delay)
         yield f"{tag}:{i}"
 
 
@@ -48,7 +61,9 @@ async def nap(x: str) -> str:
 
 
 def build(gr: Any, app: str) -> Any:
-    with gr.Blocks() as demo:
+    raw = os.environ.get("BENCH_DELETE_CACHE")
+    options = {"delete_cache": tuple(float(v) for v in raw.split(","))} if raw else {}
+    with gr.Blocks(**options) as demo:
         if app == "mixed":
             file = gr.File(label="file")
             tag = gr.Textbox(label="tag")
@@ -61,6 +76,8 @@ def build(gr: Any, app: str) -> Any:
                                       concurrency_limit=None)
             gr.Button("remember").click(remember, [text, state], [out, state],
                                         api_name="remember", concurrency_limit=None)
+            gr.Button("atokens").click(atokens, [tag, n], out, api_name="atokens",
+                                       concurrency_limit=None)
         elif app == "slow":
             box = gr.Textbox()
             limit = int(os.environ.get("BENCH_LIMIT", "8"))

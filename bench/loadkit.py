@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from procs import ProcessGroup, Server, free_port
 
 BENCH = Path(__file__).resolve().parent

@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 import loadkit
 from loadkit import CallError, output_of
 from procs import ProcessGroup, Server, sigterm_as_interrupt
@@ -239,6 +238,8 @@ def main(argv: list[str]) -> int:
                         help="State-holding sessions alive at once")
     parser.add_argument("--pause", type=float, default=0.5,
                         help="mean seconds each loop waits between its calls")
+    parser.add_argument("--delete-cache", metavar="FREQ,AGE",
+                        help="build the app with Blocks(delete_cache=(FREQ, AGE)) seconds")
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--json", type=Path, help="also write the samples here")
     args = parser.parse_args(argv)
@@ -251,12 +252,15 @@ def main(argv: list[str]) -> int:
     mix = Mix(args.uploaders, args.streamers, args.state_sessions, args.pause)
     cache = Path(tempfile.mkdtemp(prefix="porch-soak-cache-"))
     print(f"soak: {args.framework} {loadkit.version_of(python, args.framework)}, "
-          f"{args.minutes} min, {mix}; {os.cpu_count()} CPUs; {machine_state()}", flush=True)
+          f"{args.minutes} min, {mix}, delete_cache={args.delete_cache}; "
+          f"{os.cpu_count()} CPUs; {machine_state()}", flush=True)
     try:
         with sigterm_as_interrupt(), ProcessGroup() as group:
+            env = {"PORCH_TEMP_DIR": str(cache), "GRADIO_TEMP_DIR": str(cache)}
+            if args.delete_cache:
+                env["BENCH_DELETE_CACHE"] = args.delete_cache
             server = loadkit.start(group, args.framework, "load_apps.py", ["mixed"],
-                                   python=python, env={"PORCH_TEMP_DIR": str(cache),
-                                                       "GRADIO_TEMP_DIR": str(cache)})
+                                   python=python, env=env)
             samples, tally = asyncio.run(soak(server, cache, args.minutes, mix, args.seed))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
