@@ -65,9 +65,6 @@ def anonymous_call(client: httpx.Client, text: str) -> Any:
     return lines
 
 
-@pytest.mark.xfail(strict=True, reason="anonymous /call sessions count against the State "
-                   "capacity and evict users (bench/endurance.py finding; owner: State "
-                   "eviction slice). Remove this marker with the fix.")
 def test_anonymous_plain_http_calls_do_not_evict_a_users_state(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PORCH_TEMP_DIR", str(tmp_path))
