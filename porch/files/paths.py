@@ -121,10 +121,18 @@ def is_within(path: PurePath, root: PurePath) -> bool:
 
 
 def within_casefold(path: PurePath, root: PurePath) -> bool:
-    """``is_within`` ignoring case: the extra guard for blocked paths on case-insensitive disks."""
-    parts = [p.casefold() for p in path.parts]
-    root_parts = [p.casefold() for p in root.parts]
+    """``is_within`` ignoring case and Unicode normalisation (``é`` as one code point or as
+    ``e`` + accent): the extra guard for blocked paths on disks that fold either (macOS,
+    Windows, case-insensitive ext4)."""
+    parts = [_caseless(p) for p in path.parts]
+    root_parts = [_caseless(p) for p in root.parts]
     return parts[: len(root_parts)] == root_parts
+
+
+def _caseless(name: str) -> str:
+    # Canonical caseless matching (Unicode 3.13): casefolding can undo a normal form, hence
+    # the second normalisation.
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
 
 
 def has_dot_component(path: PurePath, below: PurePath) -> bool:

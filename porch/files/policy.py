@@ -7,10 +7,14 @@
    target (links followed), against both the configured and the resolved blocked path, and
    also case-insensitively. Case is only ever folded *after* resolving.
 4. Serving grants: cache entries this app issued, allowed paths, static paths. Outputs add
-   (unless strict) the working directory and the temp directory.
+   (unless strict) the working directory, unless it is ``/``, a system directory or the home
+   folder, and the temp directory, for files this app's user wrote there after launch outside
+   other apps' caches (``grants.py`` has the exact rules). ``/proc``, ``/sys`` and ``/dev``
+   are refused whatever grants them, and so is a path ending in ``/`` (it names a folder).
 5. Inside the cache directory only issued entries count, whatever else grants the directory.
 6. A dot-named component below the granting directory is refused, unless the grant names
-   that exact file. Directories and missing files are refused alike.
+   that exact file; so is a file with several hard links (another name could be blocked or
+   dotted), except a cache entry. Directories and missing files are refused alike.
 7. Files are opened by walking the resolved path with ``O_NOFOLLOW`` on every component, then
    the descriptor's real location (and, for the cache, its inode) is checked again.
 8. Refusals raise ``FileNotAllowed`` with the same message whether the file is missing,
@@ -25,7 +29,8 @@ import logging
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -34,6 +39,7 @@ from typing import BinaryIO
 from porch.errors import FileNotAllowed
 
 from .cache import CacheEntry, FileCache
+from .grants import cache_dirs, cwd_refusal, in_foreign_cache, is_never_served, temp_file_refused
 from .media import guess_type
 from .paths import has_dot_component, is_within, lexical_refusal, within_casefold
 
@@ -63,6 +69,10 @@ class Reason(enum.Enum):
     NOT_ISSUED = "not issued"
     CHANGED = "changed while opening"
     UNREADABLE = "unreadable"
+    NEVER_SERVED = "under /proc, /sys or /dev"
+    HARDLINK = "several hard links"
+    NOT_WRITTEN_HERE = "temp file this app did not write"
+    FOREIGN_CACHE = "another app's file cache"
 
 
 @dataclass(frozen=True)
@@ -70,11 +80,16 @@ class Decision:
     allowed: bool
     reason: Reason
     path: Path | None = None
+    # The grant names this very file (not a folder above it): the hard-link rule is waived.
+    exact: bool = False
 
 
 @dataclass(frozen=True)
 class FileRules:
-    """The developer's grants, as absolute paths. Build with ``FileRules.build``."""
+    """The developer's grants, as absolute paths. Build with ``FileRules.build``.
+
+    ``home`` and ``app_caches`` (porch's and Gradio's cache folders) shape the implicit grants.
+    """
 
     allowed_paths: tuple[Path, ...]
     blocked_paths: tuple[Path, ...]
@@ -82,6 +97,8 @@ class FileRules:
     cwd: Path
     tempdir: Path
     strict: bool = False
+    home: Path = Path("/")
+    app_caches: tuple[Path, ...] = ()
 
     @classmethod
     def build(
@@ -93,15 +110,24 @@ class FileRules:
         strict: bool = False,
         cwd: str | os.PathLike[str] | None = None,
         tempdir: str | os.PathLike[str] | None = None,
+        home: str | os.PathLike[str] | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> FileRules:
-        """Rules with relative entries (``"."``) made absolute against ``cwd``."""
+        """Rules with relative entries (``"."``) made absolute against ``cwd``.
+
+        ``home`` defaults to the user's home folder, ``environ`` (for ``GRADIO_TEMP_DIR`` and
+        ``PORCH_TEMP_DIR``) to ``os.environ``.
+        """
         base = Path(os.path.abspath(cwd if cwd is not None else os.getcwd()))
         temp = Path(os.path.abspath(tempdir if tempdir is not None else tempfile.gettempdir()))
 
         def absolute(items: Iterable[str | os.PathLike[str]]) -> tuple[Path, ...]:
             return tuple(Path(os.path.normpath(base / os.fspath(item))) for item in items)
 
-        return cls(absolute(allowed), absolute(blocked), absolute(static), base, temp, strict)
+        user_home = Path(os.path.abspath(home if home is not None else Path.home()))
+        caches = cache_dirs(temp, os.environ if environ is None else environ)
+        return cls(absolute(allowed), absolute(blocked), absolute(static), base, temp, strict,
+                   user_home, caches)
 
 
 @dataclass(frozen=True)
@@ -156,11 +182,17 @@ class FilePolicy:
         static = [_Root(*_pair(p), Reason.STATIC) for p in rules.static_paths]
         allowed = [_Root(*_pair(p), Reason.ALLOWED) for p in rules.allowed_paths]
         self._serving_roots = static + allowed
-        implicit = [
-            _Root(*_pair(rules.cwd), Reason.CWD),
-            _Root(*_pair(rules.tempdir), Reason.TEMPDIR),
-        ]
+        cwd, temp = _pair(rules.cwd), _pair(rules.tempdir)
+        #: Why the working directory is not granted (None: it is); the exposure report says it.
+        self.cwd_refusal = cwd_refusal(cwd[1], Path(os.path.realpath(rules.home)), temp[1])
+        implicit = [_Root(*temp, Reason.TEMPDIR)]
+        if self.cwd_refusal is None:
+            implicit.insert(0, _Root(*cwd, Reason.CWD))
         self._output_roots = self._serving_roots + ([] if rules.strict else implicit)
+        # Temp files count only if written after this instant (see grants.py: why ctime).
+        self.launched_ns = time.time_ns()
+        self._uid = os.geteuid()
+        self._app_caches = [p for c in rules.app_caches for p in _pair(c)]
         # Inside the cache only issued entries count (a planted file is not an entry). When the
         # cache base encloses the cwd or temp dir (PORCH_TEMP_DIR=/tmp), reserving all of it
         # would void those grants, so only porch's own instance directory is reserved then.
@@ -179,6 +211,9 @@ class FilePolicy:
     def _decide(self, text: str, roots: list[_Root], *, allow_parent: bool) -> Decision:
         if lexical_refusal(text, allow_parent=allow_parent) is not None:
             return Decision(False, Reason.BAD_SPELLING)
+        if os.path.basename(text) in ("", "."):
+            # "ok.txt/" names a folder: the OS would refuse to open it, so must the gate.
+            return Decision(False, Reason.NOT_A_FILE)
         joined = os.path.join(self.rules.cwd, text)
         spelled = Path(os.path.normpath(joined))
         # realpath of the joined (not normalised) spelling: "link/.." means what the OS says.
@@ -187,37 +222,57 @@ class FilePolicy:
         except OSError:
             # A link replaced while realpath read it (EINVAL from readlink on a non-link).
             return Decision(False, Reason.CHANGED)
+        if is_never_served(spelled) or is_never_served(resolved):
+            return Decision(False, Reason.NEVER_SERVED, resolved)
         if self._is_blocked(spelled, resolved):
             return Decision(False, Reason.BLOCKED, resolved)
-        reason = self._grant(spelled, resolved, roots)
+        reason, exact = self._grant(spelled, resolved, roots)
         if reason not in _GRANTS:
             return Decision(False, reason, resolved)
         try:
-            mode = os.stat(resolved).st_mode
+            st = os.stat(resolved)
         except OSError:
             return Decision(False, Reason.MISSING, resolved)
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(st.st_mode):
             return Decision(False, Reason.NOT_A_FILE, resolved)
-        return Decision(True, reason, resolved)
+        broken = self._broken_rule(reason, exact, st)
+        if broken is not None:
+            return Decision(False, broken, resolved)
+        return Decision(True, reason, resolved, exact)
+
+    def _broken_rule(self, reason: Reason, exact: bool, st: os.stat_result) -> Reason | None:
+        """The rule the file with status ``st`` breaks for the grant ``reason``, if any."""
+        if reason is Reason.TEMPDIR and temp_file_refused(st, self._uid, self.launched_ns):
+            return Reason.NOT_WRITTEN_HERE
+        if st.st_nlink > 1 and not exact and reason is not Reason.CACHE:
+            return Reason.HARDLINK
+        return None
 
     def _is_blocked(self, *paths: Path) -> bool:
         return any(within_casefold(p, b) for p in paths for pair in self._blocked for b in pair)
 
-    def _grant(self, spelled: Path, resolved: Path, roots: list[_Root]) -> Reason:
+    def _grant(self, spelled: Path, resolved: Path, roots: list[_Root]) -> tuple[Reason, bool]:
+        """The grant that covers the path, and whether it names that exact file."""
         reserved = any(within_casefold(p, r) for p in (spelled, resolved) for r in self._reserved)
         if reserved:
-            return Reason.CACHE if self.cache.lookup(resolved) is not None else Reason.NOT_ISSUED
-        dotted = False
+            issued = self.cache.lookup(resolved) is not None
+            return (Reason.CACHE if issued else Reason.NOT_ISSUED), False
+        refusal = Reason.OUTSIDE
         for root in roots:
             if not is_within(resolved, root.resolved):
                 continue
             if has_dot_component(resolved, root.resolved) or (
                 is_within(spelled, root.lexical) and has_dot_component(spelled, root.lexical)
             ):
-                dotted = True
+                refusal = Reason.DOTFILE
                 continue
-            return root.reason
-        return Reason.DOTFILE if dotted else Reason.OUTSIDE
+            if root.reason in _IMPLICIT and in_foreign_cache(
+                resolved, self._app_caches, root.resolved
+            ):
+                refusal = Reason.FOREIGN_CACHE
+                continue
+            return root.reason, resolved == root.resolved
+        return refusal, False
 
     # -- serving
     def open_for_serving(self, candidate: str) -> ServedFile:
@@ -226,7 +281,7 @@ class FilePolicy:
         if not decision.allowed or decision.path is None:
             raise self._refuse(candidate, decision.reason, candidate)
         try:
-            fd, st = self._open_checked(decision.path, decision.reason)
+            fd, st = self._open_checked(decision)
         except _Refused as refused:
             raise self._refuse(candidate, refused.reason, candidate) from None
         return ServedFile(
@@ -239,8 +294,10 @@ class FilePolicy:
             ino=st.st_ino,
         )
 
-    def _open_checked(self, path: Path, reason: Reason) -> tuple[int, os.stat_result]:
-        """Open the checked ``path`` without following links; verify what was opened."""
+    def _open_checked(self, decision: Decision) -> tuple[int, os.stat_result]:
+        """Open the checked path without following links; verify what was opened."""
+        path, reason = decision.path, decision.reason
+        assert path is not None  # granted decisions carry their path
         try:
             fd = _open_nofollow(path)
         except OSError as exc:
@@ -250,9 +307,11 @@ class FilePolicy:
         ok = stat.S_ISREG(st.st_mode) and _fd_is_at(fd, st, path)
         if ok and reason is Reason.CACHE:
             ok = self.cache.owns(path, st)
-        if not ok:
+        # The inode opened may differ from the one checked: its rules are checked again.
+        broken = self._broken_rule(reason, decision.exact, st) if ok else Reason.CHANGED
+        if broken is not None:
             os.close(fd)
-            raise _Refused(Reason.CHANGED)
+            raise _Refused(broken)
         return fd, st
 
     def _refuse(self, candidate: str | Path, reason: Reason, message: str) -> FileNotAllowed:
@@ -283,7 +342,7 @@ class FilePolicy:
                 return static
             raise self._refuse(text, Reason.CHANGED, self._output_message(text, Reason.CHANGED))
         try:
-            fd, _ = self._open_checked(decision.path, decision.reason)
+            fd, _ = self._open_checked(decision)
         except _Refused as refused:
             message = self._output_message(text, refused.reason)
             raise self._refuse(text, refused.reason, message) from None
@@ -301,10 +360,17 @@ class FilePolicy:
                 f"{start} a file or folder in its path starts with '.'; such files are only "
                 "served when listed exactly in launch(allowed_paths=[...])."
             )
-        if reason is Reason.NOT_ISSUED:
+        if reason in (Reason.NOT_ISSUED, Reason.FOREIGN_CACHE):
             return (
-                f"{start} it is in porch's file cache but was not created by this app; write "
-                "the file elsewhere (e.g. tempfile.gettempdir()) and return that path."
+                f"{start} it is in a file cache (porch's or Gradio's) but was not created by "
+                "this app; write the file elsewhere (e.g. tempfile.mkdtemp()) and return that "
+                "path."
+            )
+        if reason is Reason.HARDLINK:
+            return (
+                f"{start} the file has several hard links, so porch cannot tell whether "
+                "another of its names is blocked; return a copy, or list the file exactly in "
+                "launch(allowed_paths=[...])."
             )
         if reason is Reason.BAD_SPELLING:
             return (
@@ -318,12 +384,13 @@ class FilePolicy:
                 f"{start} strict file rules are on, so only uploaded files, allowed paths and "
                 "static paths can be returned. Add its folder to launch(allowed_paths=[...])."
             )
-        # OUTSIDE, MISSING and NOT_A_FILE share one message: a function that returns a
-        # client-chosen path must not tell the client which host files exist.
+        # OUTSIDE, MISSING, NOT_A_FILE, NEVER_SERVED and NOT_WRITTEN_HERE share one message:
+        # a function that returns a client-chosen path must not tell the client which host
+        # files exist (or whose they are).
         return (
             f"{start} it is not a file inside the app's allowed files. Add its folder to "
-            "launch(allowed_paths=[...]) or return a file in the working directory or the temp "
-            "directory."
+            "launch(allowed_paths=[...]), or return a file in the app's working directory or "
+            "one this app wrote in the temp directory after launch."
         )
 
     # -- inputs
@@ -360,6 +427,7 @@ class FilePolicy:
 
 
 _GRANTS = frozenset({Reason.CACHE, Reason.ALLOWED, Reason.STATIC, Reason.CWD, Reason.TEMPDIR})
+_IMPLICIT = frozenset({Reason.CWD, Reason.TEMPDIR})
 # ELOOP (Linux, macOS) / EMLINK (FreeBSD): the last component became a link; ENOTDIR: a
 # directory on the way did.
 _OPEN_ERRORS = {

@@ -14,6 +14,7 @@ from pathlib import Path
 from porch.blocks.blocks import Blocks
 from porch.components.base import Component
 from porch.components.text import Textbox
+from porch.files.grants import cwd_refusal
 from porch.server.settings import Settings
 
 _SCAN_LIMIT = 5000  # entries looked at per allowed folder when searching for dot-files
@@ -48,12 +49,12 @@ def warnings_for(blocks: Blocks, settings: Settings, cwd: Path | None = None) ->
                      "launch(auth=(user, password)) (see docs/sharing.md).")
     if not settings.strict_files:
         if cwd == Path("/"):
-            found.append("the working directory is /: functions may return any file on the "
-                         "machine. Run from the app's folder or use strict_files=True.")
+            found.append("the working directory is /: porch does not grant it, so functions "
+                         "cannot return files by paths relative to it. Run from the app's "
+                         "folder.")
         elif cwd == Path.home().resolve():
-            found.append(f"the working directory is your home folder ({cwd}): functions may "
-                         "return any file in it. Run from the app's folder or use "
-                         "strict_files=True.")
+            found.append(f"the working directory is your home folder ({cwd}): porch does not "
+                         "grant it. Run from the app's folder.")
     for allowed in settings.allowed_paths:
         path = Path(allowed)
         if path.is_dir():
@@ -69,6 +70,14 @@ def warnings_for(blocks: Blocks, settings: Settings, cwd: Path | None = None) ->
             found.append(f"endpoint /{dep.api_name} turns a text input into a file output: "
                          "a caller chooses which file it returns, within the grants above.")
     return found
+
+
+def working_directory_grant(cwd: Path) -> str:
+    """Which working-directory grant is in force for outputs, and why, in one phrase."""
+    why = cwd_refusal(cwd.resolve(), Path.home().resolve(), Path(tempfile.gettempdir()).resolve())
+    if why is None:
+        return f"{cwd}  (returned paths only: granted as the app's folder)"
+    return f"{cwd}  (not granted: {why})"
 
 
 def report(blocks: Blocks, settings: Settings, cache_dir: Path | str) -> str:
@@ -89,8 +98,10 @@ def report(blocks: Blocks, settings: Settings, cache_dir: Path | str) -> str:
     if settings.strict_files:
         lines.append("  returned paths: strict mode, only the cache, allowed and static paths")
     else:
-        lines.append(f"  returned paths: also from the working directory ({Path.cwd()}) and "
-                     f"the temp directory ({tempfile.gettempdir()}), never dot-files")
+        lines.append(f"  cwd      {working_directory_grant(Path.cwd())}")
+        lines.append(f"  temp     {tempfile.gettempdir()}  (returned paths only: files this app "
+                     "writes there after launch, outside porch's and Gradio's caches)")
+        lines.append("  returned paths: never dot-files, hard-linked files, /proc, /sys or /dev")
     for warning in warnings_for(blocks, settings):
         lines.append(f"  warning: {warning}")
     return "\n".join(lines)

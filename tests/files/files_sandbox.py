@@ -98,3 +98,16 @@ def build_sandbox(root: Path) -> Sandbox:
 def read_served(policy: FilePolicy, candidate: str) -> str:
     with policy.open_for_serving(candidate) as served:
         return served.file.read().decode()
+
+
+def write_after_launch(policy: FilePolicy, path: Path, text: str) -> None:
+    """Write ``path`` so that its inode change time is past ``policy``'s launch instant.
+
+    File times come from the kernel's coarse clock, which can lag ``time.time_ns()`` by a
+    tick: rewrite until the file's ctime has moved past it (a bounded poll, not a sleep).
+    """
+    for _ in range(100_000):
+        path.write_text(text)
+        if os.stat(path).st_ctime_ns > policy.launched_ns:
+            return
+    raise AssertionError("the file clock never passed the launch instant")

@@ -12,7 +12,7 @@ from porch.errors import FileNotAllowed
 from porch.files import policy as policy_module
 from porch.files.cache import CacheEntry
 from porch.files.policy import Decision, FilePolicy, FileRules, Reason
-from tests.files.files_sandbox import Sandbox, read_served
+from tests.files.files_sandbox import Sandbox, read_served, write_after_launch
 
 
 def spell(sb: Sandbox, template: str) -> str:
@@ -37,6 +37,9 @@ def test_output_granted_and_copied(
     sandbox: Sandbox, policy: FilePolicy, template: str, reason: Reason, marker: str
 ) -> None:
     path = spell(sandbox, template)
+    if reason is Reason.TEMPDIR:
+        # Only files written after launch count in the temp dir (test_files_grants.py).
+        write_after_launch(policy, sandbox.tmp / "public_tmp.txt", marker)
     assert policy.check_output(path) == Decision(
         True, reason, Path(os.path.realpath(os.path.join(sandbox.app, path)))
     )
