@@ -6,6 +6,7 @@ checkout (shared/ is the team's, not the package's); CI always has it.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -54,5 +55,16 @@ def test_public_attack_corpus_passes(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=900,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.MULTILINE), result.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    verdicts = {case["id"]: case for case in report["results"]}
+    failed = {case_id: case["reasons"] for case_id, case in verdicts.items()
+              if case["verdict"] not in ("SAFE", "OK", "SKIP")}
+    # Where porch is deliberately stricter than the corpus's control. CTRL-11 has the
+    # runner plant a temp file *before* the app starts and expects a function returning it
+    # to be served (Gradio's rule: all of the temp dir counts as the app's). porch grants
+    # only temp files its process wrote after launch (issue 10: another app's files and
+    # caches live there too), so that file is refused, as a file planted by anyone else.
+    stricter = {"CTRL-11"}
+    assert set(failed) == stricter, result.stdout[-6000:] + result.stderr[-3000:]
+    assert any("missing" in reason for reason in failed["CTRL-11"]), failed
+    assert re.search(r"^\d+ passed, 1 failed$", result.stdout, re.MULTILINE), result.stdout
