@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 
@@ -96,6 +97,14 @@ def in_foreign_cache(path: Path, caches: Iterable[Path], implicit_root: Path) ->
         if below and _INSTANCE_DIR.fullmatch(below[0]):
             return True
     return False
+
+
+# When this process began to be a porch app: porch.files is imported with `import porch`, at
+# the top of the app's script. Temp files older than this were made by someone else (another
+# app, a user, an attacker planting them) and are not the app's to return; files the app's
+# own code writes later, before launch() or during an event, are. The margin covers the
+# kernel's coarse file clock, which runs a tick behind time.time_ns().
+PROCESS_STARTED_NS = time.time_ns() - 20_000_000
 
 
 def temp_file_refused(st: os.stat_result, uid: int, launched_ns: int) -> bool:

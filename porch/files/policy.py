@@ -29,7 +29,6 @@ import logging
 import os
 import stat
 import tempfile
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,14 @@ from typing import BinaryIO
 from porch.errors import FileNotAllowed
 
 from .cache import CacheEntry, FileCache
-from .grants import cache_dirs, cwd_refusal, in_foreign_cache, is_never_served, temp_file_refused
+from .grants import (
+    PROCESS_STARTED_NS,
+    cache_dirs,
+    cwd_refusal,
+    in_foreign_cache,
+    is_never_served,
+    temp_file_refused,
+)
 from .media import guess_type
 from .paths import has_dot_component, is_within, lexical_refusal, within_casefold
 
@@ -175,7 +181,8 @@ class ServedFile:
 class FilePolicy:
     """Decides, for one app, which paths may be served, returned or accepted as input."""
 
-    def __init__(self, rules: FileRules, cache: FileCache) -> None:
+    def __init__(self, rules: FileRules, cache: FileCache, *,
+                 written_since_ns: int | None = None) -> None:
         self.rules = rules
         self.cache = cache
         self._blocked = [_pair(p) for p in rules.blocked_paths]
@@ -189,8 +196,10 @@ class FilePolicy:
         if self.cwd_refusal is None:
             implicit.insert(0, _Root(*cwd, Reason.CWD))
         self._output_roots = self._serving_roots + ([] if rules.strict else implicit)
-        # Temp files count only if written after this instant (see grants.py: why ctime).
-        self.launched_ns = time.time_ns()
+        # Temp files count only if written after this instant (see grants.py: why ctime, and
+        # why the process's start rather than launch(): an app may write a file and then
+        # launch with it as an initial value).
+        self.launched_ns = PROCESS_STARTED_NS if written_since_ns is None else written_since_ns
         self._uid = os.geteuid()
         self._app_caches = [p for c in rules.app_caches for p in _pair(c)]
         # Inside the cache only issued entries count (a planted file is not an entry). When the

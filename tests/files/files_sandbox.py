@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,8 @@ class Sandbox:
         kwargs.update(overrides)
         cache = FileCache(self.cache_base)
         self.caches.append(cache)
-        return FilePolicy(FileRules.build(**kwargs), cache)
+        # The app's "launch" is now: files the sandbox planted before it are someone else's.
+        return FilePolicy(FileRules.build(**kwargs), cache, written_since_ns=time.time_ns())
 
 
 def build_sandbox(root: Path) -> Sandbox:
