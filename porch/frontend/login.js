@@ -54,3 +54,34 @@ export function login(mount, url, message) {
   });
   mount.replaceChildren(form);
 }
+
+/** Log out by POST (the server refuses it cross-site; GET /logout logs nobody out), then
+ * reload: the page comes back as the login form. A fetch, not a form submission: under the
+ * page's no-referrer policy a submitted form says `Origin: null`, which the server refuses. */
+export async function logOut(url = new URL("./logout", document.baseURI)) {
+  const response = await fetch(url, { method: "POST", credentials: "same-origin", redirect: "manual" });
+  // The answer is a redirect home (opaque to a manual fetch); anything else is an error.
+  if (response.type !== "opaqueredirect" && !response.ok) {
+    throw new Error(`Logging out failed (${response.status}).`);
+  }
+  location.reload();
+}
+
+/** Whether `href` is this app's own logout URL (a `link="/logout"` button, as in Gradio). */
+export function isLogoutUrl(href) {
+  const url = new URL(href, document.baseURI);
+  const own = new URL("./logout", document.baseURI);
+  return url.origin === own.origin && url.pathname === own.pathname;
+}
+
+/** The footer's "Log out" control, shown to a user logged in with a password. */
+export function logoutControl(config) {
+  const footer = document.querySelector(".porch-footer");
+  if (!footer || !config.porch_logout) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "porch-logout";
+  button.textContent = "Log out";
+  button.addEventListener("click", () => logOut());
+  footer.append(" · ", button);
+}

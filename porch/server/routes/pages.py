@@ -31,4 +31,9 @@ async def index(request: Request) -> Response:
 async def config(request: Request) -> Response:
     config = runtime_of(request).config(root_url(request))
     config["username"] = username_of(request)
+    # The footer's "Log out" control: only for a password login (an outside identity,
+    # auth_dependency=, is not porch's to end).
+    auth = runtime_of(request).settings.auth
+    config["porch_logout"] = config["username"] is not None and auth is not None and \
+        auth.credentials is not None
     return JSONResponse(config)
