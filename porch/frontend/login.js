@@ -41,8 +41,11 @@ export function login(mount, url, message) {
         return;
       }
       if (response.status === 429) {
+        // The server says why (this user name, or this network address) and for how long.
         const wait = Number(response.headers.get("retry-after")) || 1;
-        error.textContent = `Too many failed attempts. Try again in ${wait} s.`;
+        const body = await response.json().catch(() => ({}));
+        error.textContent = typeof body?.detail === "string" ? body.detail
+          : `Too many failed attempts. Try again in ${wait} s.`;
       } else {
         error.textContent = response.status === 400 || response.status === 401
           ? "Incorrect username or password." : `Login failed (${response.status}).`;

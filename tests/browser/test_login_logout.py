@@ -1,15 +1,18 @@
-"""Logging in and out in a real browser: the footer's control, a Gradio-style
+"""Logging in and out in a real browser: the brake's message on the form, the footer's
+control, a Gradio-style
 `gr.Button(link="/logout")`, and the page that `GET /logout` shows. Logging out is a POST the
 browser makes from the app's own page; a visit to /logout alone logs nobody out."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
 import porch as gr
+from porch.server.brake import MemoryLoginBrake
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.browser
@@ -26,20 +29,43 @@ def app_url(tmp_path_factory: pytest.TempPathFactory,
         gr.Button("Greet").click(lambda x: f"hi {x}", name, out)
         gr.Button("Sign out", link="/logout")
     port = free_port()
-    demo.launch(prevent_thread_lock=True, quiet=True, server_port=port, auth=[AUTH])
+    # Long delays, so that the slowest machine is still inside the first one.
+    demo.launch(prevent_thread_lock=True, quiet=True, server_port=port, auth=[AUTH],
+                login_brake=MemoryLoginBrake(first_delay=600))
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
         demo.close()
 
 
+def submit(page: Page, username: str, password: str) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
 def log_in(page: Page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("html[data-porch=login]")
-    page.get_by_label("Username").fill(AUTH[0])
-    page.get_by_label("Password").fill(AUTH[1])
-    page.get_by_role("button", name="Log in").click()
+    submit(page, *AUTH)
     page.wait_for_selector("html[data-porch=ready]")
+
+
+def test_the_form_shows_why_a_login_waits(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    page.wait_for_selector("html[data-porch=login]")
+    alert = page.get_by_role("alert")
+    for attempt in range(3):
+        with page.expect_response(lambda r: r.url.endswith("/login")) as answered:
+            submit(page, "ann", f"wrong{attempt}")
+        assert answered.value.status == 401
+        expect(alert).to_have_text("Incorrect username or password.")
+    with page.expect_response(lambda r: r.url.endswith("/login")) as answered:
+        submit(page, *AUTH)
+    assert answered.value.status == 429
+    expect(alert).to_have_text(re.compile(
+        r"^Too many failed logins for this user name; try again in \d+ s\.$"))
+    expect(page.get_by_role("button", name="Log in")).to_be_enabled()
 
 
 def session_cookies(page: Page) -> list[str]:
