@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import logging
 import math
+from typing import Literal
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -37,10 +38,10 @@ def auth_of(request: Request) -> Auth | None:
     return auth
 
 
-def _home() -> Response:
+def _home(status: int = 302) -> Response:
     # Relative to /login and /logout, "./" is the app's root under any prefix or mount, and
     # it can only ever point into this app (no open redirect).
-    return Response(status_code=302, headers={"location": "./", "cache-control": "no-store"})
+    return Response(status_code=status, headers={"location": "./", "cache-control": "no-store"})
 
 
 async def _form(request: Request) -> dict[str, str] | None:
@@ -78,10 +79,11 @@ def _refused(attempt: Attempt) -> Response:
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, *,
-                max_age: int | None = None, samesite: str = "lax") -> None:
+                max_age: int | None = None,
+                samesite: Literal["lax", "strict"] = "lax") -> None:
     response.set_cookie(name, value, path=_cookie_path(request), httponly=True,
-                        samesite=samesite,  # type: ignore[arg-type]
-                        secure=request.url.scheme == "https", max_age=max_age)
+                        samesite=samesite, secure=request.url.scheme == "https",
+                        max_age=max_age)
 
 
 async def login(request: Request) -> Response:
@@ -162,9 +164,7 @@ async def logout(request: Request) -> Response:
     if request.method != "POST":
         return _logout_page(request)
     auth = auth_of(request)
-    response = _home()
-    # 303: the browser follows a POST's redirect with a GET.
-    response.status_code = 303
+    response = _home(303)  # 303: the browser follows a POST's redirect with a GET
     if auth is None:
         return response
     token = auth.token_of(request.scope)
