@@ -41,8 +41,11 @@ export function login(mount, url, message) {
         return;
       }
       if (response.status === 429) {
+        // The server says why (this user name, or this network address) and for how long.
         const wait = Number(response.headers.get("retry-after")) || 1;
-        error.textContent = `Too many failed attempts. Try again in ${wait} s.`;
+        const body = await response.json().catch(() => ({}));
+        error.textContent = typeof body?.detail === "string" ? body.detail
+          : `Too many failed attempts. Try again in ${wait} s.`;
       } else {
         error.textContent = response.status === 400 || response.status === 401
           ? "Incorrect username or password." : `Login failed (${response.status}).`;
@@ -53,4 +56,35 @@ export function login(mount, url, message) {
     submit.disabled = false;
   });
   mount.replaceChildren(form);
+}
+
+/** Log out by POST (the server refuses it cross-site; GET /logout logs nobody out), then
+ * reload: the page comes back as the login form. A fetch, not a form submission: under the
+ * page's no-referrer policy a submitted form says `Origin: null`, which the server refuses. */
+export async function logOut(url = new URL("./logout", document.baseURI)) {
+  const response = await fetch(url, { method: "POST", credentials: "same-origin", redirect: "manual" });
+  // The answer is a redirect home (opaque to a manual fetch); anything else is an error.
+  if (response.type !== "opaqueredirect" && !response.ok) {
+    throw new Error(`Logging out failed (${response.status}).`);
+  }
+  location.reload();
+}
+
+/** Whether `href` is this app's own logout URL (a `link="/logout"` button, as in Gradio). */
+export function isLogoutUrl(href) {
+  const url = new URL(href, document.baseURI);
+  const own = new URL("./logout", document.baseURI);
+  return url.origin === own.origin && url.pathname === own.pathname;
+}
+
+/** The footer's "Log out" control, shown to a user logged in with a password. */
+export function logoutControl(config) {
+  const footer = document.querySelector(".porch-footer");
+  if (!footer || !config.porch_logout) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "porch-logout";
+  button.textContent = "Log out";
+  button.addEventListener("click", () => logOut());
+  footer.append(" · ", button);
 }

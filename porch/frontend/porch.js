@@ -6,7 +6,7 @@ import { frame } from "./components/base.js";
 import { load } from "./components/registry.js";
 import { QueueStream, applyDiff, cancel, join, keepAlive, runDirect } from "./stream.js";
 import { toast } from "./toasts.js";
-import { login } from "./login.js";
+import { login, logoutControl } from "./login.js";
 
 const here = (path) => new URL(path, document.baseURI);
 const GENERIC_ERROR = "An error occurred. The app did not share the details (launch it with show_error=True to see them).";
@@ -468,6 +468,7 @@ async function boot() {
   mount.removeAttribute("aria-busy");
   app.start();
   apiLink(config);
+  logoutControl(config);
   window.porch = { app };
   document.documentElement.dataset.porch = "ready";
 }

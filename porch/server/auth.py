@@ -10,8 +10,10 @@ without anyone having to remember it (SECURITY.md, invariant 10).
 - Sessions are random tokens held in memory (a restart logs everyone out), in an HttpOnly,
   SameSite=Lax cookie whose name is random per app, so apps on other ports of the same host
   (cookies ignore ports) do not overwrite each other's.
-- Failed logins from one address are slowed down exponentially; the table of addresses is
-  bounded, so a flood of addresses cannot grow memory.
+- Guessing is braked (`porch.server.brake`): each attempt reserves its check before the
+  check runs, per user name and address with exponential backoff, within a looser budget per
+  address; browsers that logged in before carry a device cookie that exempts them from what
+  others at their address spent.
 """
 
 from __future__ import annotations
@@ -22,10 +24,8 @@ import inspect
 import json
 import logging
 import secrets
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
@@ -33,6 +33,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from porch.errors import ConfigError
+from porch.server.brake import LoginBrake, MemoryLoginBrake
 
 log = logging.getLogger("porch.server")
 
@@ -47,7 +48,8 @@ OPEN_ROUTES: tuple[tuple[str, frozenset[str]], ...] = (
     ("/", frozenset({"GET", "HEAD"})),
     ("/assets/", frozenset({"GET", "HEAD"})),
     ("/login", frozenset({"POST"})),
-    # Logging out only removes what the request's own cookie names, and redirects home.
+    # POST logs out only the session the request's own cookie names (the RequestGuard refuses
+    # it cross-site); GET only shows a page with a button that POSTs.
     ("/logout", frozenset({"GET", "POST"})),
 )
 
@@ -148,92 +150,62 @@ class Sessions:
         return len(self._users)
 
 
-@dataclass
-class _Failures:
-    count: int
-    last: float
-    blocked_until: float
+class Devices:
+    """Browsers that logged in as a user before, known by a signed token in a long-lived
+    cookie. An attempt that shows one for the user name it tries is braked by that device
+    instead of by its address, and spends nothing of the address's shared budget: a guesser
+    at the same address (a share link's 127.0.0.1) cannot keep such a user out."""
 
+    max_age = 30 * 24 * 3600
 
-class LoginThrottle:
-    """Slows down guessing: after `free` failed logins from one address, each further
-    failure blocks that address for twice as long as the last (1 s, 2 s, 4 s ... `max_delay`).
-    An address is forgotten `forget_after` seconds after its last failure, or a success."""
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
 
-    def __init__(self, *, free: int = 3, first_delay: float = 1.0, max_delay: float = 60.0,
-                 forget_after: float = 900.0, max_addresses: int = 4096,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.free = free
-        self.first_delay = first_delay
-        self.max_delay = max_delay
-        self.forget_after = forget_after
-        self.max_addresses = max_addresses
-        self._clock = clock
-        self._failures: OrderedDict[str, _Failures] = OrderedDict()
+    def _mac(self, user_key: str, nonce: str) -> str:
+        return hmac.new(self._key, f"{user_key}\0{nonce}".encode(), hashlib.sha256).hexdigest()
 
-    def wait(self, address: str) -> float:
-        """Seconds until `address` may try again (0: now)."""
-        entry = self._failures.get(address)
-        if entry is None:
-            return 0.0
-        now = self._clock()
-        if now - entry.last > self.forget_after:
-            del self._failures[address]
-            return 0.0
-        return max(0.0, entry.blocked_until - now)
+    def issue(self, user_key: str) -> str:
+        nonce = secrets.token_urlsafe(12)
+        return f"{nonce}.{self._mac(user_key, nonce)}"
 
-    def failed(self, address: str) -> None:
-        now = self._clock()
-        entry = self._failures.pop(address, None)
-        if entry is None or now - entry.last > self.forget_after:
-            entry = _Failures(0, now, now)
-        entry.count += 1
-        entry.last = now
-        if entry.count > self.free:
-            delay = self.first_delay * 2.0 ** (entry.count - self.free - 1)
-            entry.blocked_until = now + min(delay, self.max_delay)
-        self._failures[address] = entry  # most recent last: eviction drops the stalest
-        while len(self._failures) > self.max_addresses:
-            self._failures.popitem(last=False)
-
-    def succeeded(self, address: str) -> None:
-        self._failures.pop(address, None)
-
-    def __len__(self) -> int:
-        return len(self._failures)
+    def source(self, token: str | None, user_key: str) -> str | None:
+        """The brake source `token` proves for `user_key`, or None."""
+        nonce, _, mac = (token or "").partition(".")
+        if nonce and mac and hmac.compare_digest(mac, self._mac(user_key, nonce)):
+            return f"device:{nonce}"
+        return None
 
 
 class Auth:
     """An app's login setup: credentials or an outside identity, sessions, the brake."""
 
     def __init__(self, *, credentials: Credentials | None = None,
-                 dependency: AuthDependency | None = None, message: str | None = None) -> None:
+                 dependency: AuthDependency | None = None, message: str | None = None,
+                 brake: LoginBrake | None = None) -> None:
         if (credentials is None) == (dependency is None):
             raise ConfigError("Auth needs exactly one of credentials or a dependency.")
         self.credentials = credentials
         self.dependency = dependency
         self.message = message
         self.sessions = Sessions()
-        self.throttle = LoginThrottle()
-        self.cookie_name = f"porch-session-{secrets.token_hex(4)}"
+        self.brake: LoginBrake = brake if brake is not None else MemoryLoginBrake()
+        self.devices = Devices()
+        suffix = secrets.token_hex(4)
+        self.cookie_name = f"porch-session-{suffix}"
+        self.device_cookie_name = f"porch-device-{suffix}"
 
     @classmethod
     def build(cls, auth: AuthOption | None, dependency: AuthDependency | None,
-              message: str | None) -> Auth | None:
+              message: str | None, brake: LoginBrake | None = None) -> Auth | None:
         if auth is None and dependency is None:
             return None
         if auth is not None and dependency is not None:
             raise ConfigError("Pass auth= or auth_dependency=, not both.")
         return cls(credentials=Credentials(auth) if auth is not None else None,
-                   dependency=dependency, message=message)
+                   dependency=dependency, message=message, brake=brake)
 
     def token_of(self, scope: Scope) -> str | None:
-        for name, value in scope.get("headers", ()):
-            if name.lower() == b"cookie":
-                token = cookie_parser(value.decode("latin-1")).get(self.cookie_name)
-                if token:
-                    return token
-        return None
+        return cookie_of(scope, self.cookie_name)
 
     async def identify(self, scope: Scope) -> str | None:
         """The user making this request, or None."""
@@ -290,6 +262,15 @@ class AuthGate:
                                 (b"content-length", str(len(body)).encode()),
                                 (b"cache-control", b"no-store")]})
         await send({"type": "http.response.body", "body": body})
+
+
+def cookie_of(scope: Scope, cookie_name: str) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"cookie":
+            token = cookie_parser(value.decode("latin-1")).get(cookie_name)
+            if token:
+                return token
+    return None
 
 
 def route_path(scope: Scope) -> str:

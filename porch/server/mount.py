@@ -22,6 +22,7 @@ from porch.blocks.static_paths import static_paths
 from porch.errors import ConfigError
 from porch.server.app import create_app
 from porch.server.auth import AuthDependency, AuthOption
+from porch.server.brake import LoginBrake
 from porch.server.settings import Settings
 
 
@@ -43,6 +44,7 @@ def mount(
     auth: AuthOption | None = None,
     auth_message: str | None = None,
     auth_dependency: AuthDependency | None = None,
+    login_brake: LoginBrake | None = None,
     allowed_hosts: Sequence[str] | None = None,
     allow_embedding: bool | Sequence[str] | None = None,
 ) -> Starlette:
@@ -63,7 +65,7 @@ def mount(
         max_file_size=max_file_size, allowed_paths=allowed_paths, blocked_paths=blocked_paths,
         static_paths=static_paths(), strict_files=strict_files, root_path=root_path,
         trusted_proxies=trusted_proxies or (), cache_max_size=cache_max_size, auth=auth,
-        auth_message=auth_message, auth_dependency=auth_dependency,
+        auth_message=auth_message, auth_dependency=auth_dependency, login_brake=login_brake,
         allowed_hosts=allowed_hosts or (), allow_embedding=allow_embedding,
         mount_path=path,
     )

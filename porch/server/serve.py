@@ -20,6 +20,7 @@ from porch.errors import ConfigError
 from porch.server import exposure
 from porch.server.app import create_app
 from porch.server.auth import AuthDependency, AuthOption
+from porch.server.brake import LoginBrake
 from porch.server.deadlines import slow_request_protocol
 from porch.server.settings import DEFAULT_PORT, Settings
 from porch.server.tunnel import HOW_TO, ShareError, ShareTarget, ShareTunnel
@@ -147,6 +148,7 @@ def launch(
     auth: AuthOption | None = None,
     auth_message: str | None = None,
     auth_dependency: AuthDependency | None = None,
+    login_brake: LoginBrake | None = None,
     allowed_hosts: list[str] | None = None,
     allow_embedding: bool | list[str] | None = None,
     ssl_certfile: str | None = None,
@@ -157,7 +159,8 @@ def launch(
     """Serve `blocks` on `server_name:server_port` (see `Blocks.launch`).
 
     Sharing (docs/sharing.md): `auth=` (user, password) pairs or a function, `auth_message=`,
-    `auth_dependency=` (request -> user or None); `root_path=` and `trusted_proxies=` behind
+    `auth_dependency=` (request -> user or None); `login_brake=` a `LoginBrake` in place of
+    the in-memory one (porch.server.brake); `root_path=` and `trusted_proxies=` behind
     a reverse proxy; `allowed_hosts=` extra Host names for a loopback-bound app;
     `ssl_certfile=`/`ssl_keyfile=`/`ssl_keyfile_password=` for HTTPS; `allow_embedding=`
     (False, True or origins) for framing; `share=True` or `share="ssh://user@host"` for a
@@ -186,7 +189,7 @@ def launch(
         max_upload_files=max_upload_files, max_upload_size=max_upload_size,
         max_upload_field_size=max_upload_field_size, max_json_size=max_json_size,
         header_timeout=header_timeout, body_timeout=body_timeout, min_body_rate=min_body_rate,
-        auth=auth, auth_message=auth_message,
+        auth=auth, auth_message=auth_message, login_brake=login_brake,
         auth_dependency=auth_dependency, allowed_hosts=allowed_hosts or (),
         allow_embedding=allow_embedding,
     )

@@ -20,6 +20,7 @@ from porch.files.uploads import (
     DEFAULT_MAX_REQUEST_BYTES,
 )
 from porch.server.auth import Auth, AuthDependency, AuthOption
+from porch.server.brake import LoginBrake
 from porch.server.headers import Embedding, embedding_option
 
 DEFAULT_PORT = 7860
@@ -132,6 +133,7 @@ class Settings:
         auth: AuthOption | None = None,
         auth_message: str | None = None,
         auth_dependency: AuthDependency | None = None,
+        login_brake: LoginBrake | None = None,
         allowed_hosts: Sequence[str] = (),
         allow_embedding: bool | Sequence[str] | None = None,
         mount_path: str = "",
@@ -190,7 +192,7 @@ class Settings:
             audit_only=_flag(env.get("PORCH_AUDIT")),
             cache_max_size=parse_size(cache_max_size if cache_max_size is not None
                                       else _env(env, "CACHE_MAX_SIZE")),
-            auth=Auth.build(auth, auth_dependency, auth_message),
+            auth=Auth.build(auth, auth_dependency, auth_message, login_brake),
             allowed_hosts=tuple(h.strip().lower() for h in
                                 (*_env_paths(env, "ALLOWED_HOSTS"), *allowed_hosts)),
             allow_embedding=embedding_option(allow_embedding),

@@ -71,6 +71,10 @@ def test_login_then_upload_and_download_behind_nginx(page: Page, public: str,
     stray = [url for url in requested
              if not url.startswith((public, "blob:", "data:"))]
     assert stray == []
+    # Logging out under the prefix: a POST to the app's own /logout, then its login page.
+    page.locator(".porch-footer").get_by_role("button", name="Log out").click()
+    page.wait_for_selector("html[data-porch=login]")
+    assert page.url == public and page.request.get(public + "config").status == 401
 
 
 def test_the_login_page_and_logout_on_a_direct_app(page: Page) -> None:
@@ -88,7 +92,7 @@ def test_the_login_page_and_logout_on_a_direct_app(page: Page) -> None:
         page.get_by_label("name").fill("Ann")
         page.get_by_role("button", name="Greet").click()
         expect(page.get_by_label("out")).to_have_value("hi Ann")
-        page.goto(url + "logout")
+        page.locator(".porch-footer").get_by_role("button", name="Log out").click()
         page.wait_for_selector("html[data-porch=login]")
         assert page.url == url
     finally:

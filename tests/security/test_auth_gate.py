@@ -23,7 +23,8 @@ from starlette.types import Receive, Scope, Send
 
 import porch as gr
 from porch.server.app import create_app
-from porch.server.auth import LoginThrottle, is_open
+from porch.server.auth import is_open
+from porch.server.brake import MemoryLoginBrake
 from porch.server.settings import Settings
 from tests.conftest import free_port
 
@@ -193,11 +194,16 @@ def test_login_cookie_flags_and_config_username(launch: Launch) -> None:
     _, url = launch(auth=[(USER, PASSWORD), ("bob", "pw")])
     response = log_in(url, username=f"  {USER} ")  # usernames are stripped, as in Gradio
     assert response.status_code == 200 and response.json() == {"success": True}
-    cookie = response.headers["set-cookie"]
-    assert re.match(r"porch-session-[0-9a-f]{8}=[\w-]{40,};", cookie)
-    flags = {part.strip().lower() for part in cookie.split(";")[1:]}
+    session, device = response.headers.get_list("set-cookie")
+    assert re.match(r"porch-session-[0-9a-f]{8}=[\w-]{40,};", session)
+    flags = {part.strip().lower() for part in session.split(";")[1:]}
     assert {"httponly", "path=/", "samesite=lax"} <= flags
     assert "secure" not in flags  # plain http: a Secure cookie would never come back
+    assert not any(flag.startswith(("max-age", "expires")) for flag in flags)
+    # The device cookie (a browser that logged in before): long-lived, never sent cross-site.
+    assert re.match(r"porch-device-[0-9a-f]{8}=[\w-]+\.[0-9a-f]{64};", device)
+    flags = {part.strip().lower() for part in device.split(";")[1:]}
+    assert {"httponly", "path=/", "samesite=strict", f"max-age={30 * 24 * 3600}"} <= flags
     config = httpx.get(url + "/config", cookies=response.cookies).json()
     assert config["username"] == USER
 
@@ -229,39 +235,72 @@ def test_cross_site_login_is_refused(launch: Launch) -> None:
 def test_secure_cookie_and_prefixed_path_behind_an_https_proxy(launch: Launch) -> None:
     _, url = launch(trusted_proxies=["127.0.0.1"], root_path="/apps/demo")
     response = log_in(url, **{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "x.example"})
-    flags = {part.strip().lower() for part in response.headers["set-cookie"].split(";")[1:]}
-    assert {"secure", "httponly", "samesite=lax", "path=/apps/demo/"} <= flags
+    for cookie in response.headers.get_list("set-cookie"):
+        flags = {part.strip().lower() for part in cookie.split(";")[1:]}
+        assert {"secure", "httponly", "path=/apps/demo/"} <= flags
 
 
 def test_logout_ends_this_session_or_all(launch: Launch) -> None:
     _, url = launch()
     first, second, third = (log_in(url).cookies for _ in range(3))
-    response = httpx.get(url + "/logout", cookies=first)
-    assert response.status_code == 302 and response.headers["location"] == "./"
+    response = httpx.post(url + "/logout", cookies=first)
+    assert response.status_code == 303 and response.headers["location"] == "./"
     assert "max-age=0" in response.headers["set-cookie"].lower()
     assert httpx.get(url + "/config", cookies=first).status_code == 401
     assert httpx.get(url + "/config", cookies=second).status_code == 200
-    httpx.get(url + "/logout?all_session=true", cookies=second)
+    httpx.post(url + "/logout?all_session=true", cookies=second)
     assert httpx.get(url + "/config", cookies=second).status_code == 401
     assert httpx.get(url + "/config", cookies=third).status_code == 401
+
+
+@pytest.mark.parametrize("query", ["", "?all_session=true"])
+def test_get_logout_logs_nobody_out(launch: Launch, query: str) -> None:
+    _, url = launch()
+    cookies = log_in(url).cookies
+    page = httpx.get(url + "/logout" + query, cookies=cookies, headers={"accept": "text/html"})
+    assert page.status_code == 200 and "set-cookie" not in page.headers
+    assert '<form class="porch-login" method="post" action="./logout' in page.text
+    assert ("all_session=true" in page.text) is bool(query)
+    assert page.headers["referrer-policy"] == "same-origin"
+    api = httpx.get(url + "/logout" + query, cookies=cookies)
+    assert api.status_code == 405 and api.headers["allow"] == "POST"
+    assert api.json() == {"detail": "Log out with POST /logout."}
+    assert httpx.get(url + "/config", cookies=cookies).status_code == 200
+
+
+def test_cross_site_logout_is_refused(launch: Launch) -> None:
+    _, url = launch()
+    cookies = log_in(url).cookies
+    for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"},
+                    {"Sec-Fetch-Site": "cross-site"}):
+        response = httpx.post(url + "/logout?all_session=true", cookies=cookies,
+                              headers=headers)
+        assert response.status_code == 403 and "set-cookie" not in response.headers
+    assert httpx.get(url + "/config", cookies=cookies).status_code == 200
+    same_origin = httpx.post(url + "/logout", cookies=cookies, headers={"Origin": url})
+    assert same_origin.status_code == 303
+    assert httpx.get(url + "/config", cookies=cookies).status_code == 401
 
 
 @pytest.mark.parametrize("query", ["?next=https://evil.example", "?_target_url=//evil.example",
                                    "?_target_url=/\\evil.example", "?url=https:evil"])
 def test_logout_never_redirects_elsewhere(launch: Launch, query: str) -> None:
     _, url = launch()
-    assert httpx.get(url + "/logout" + query).headers["location"] == "./"
+    assert httpx.post(url + "/logout" + query).headers["location"] == "./"
+    page = httpx.get(url + "/logout" + query, headers={"accept": "text/html"}).text
+    assert "evil" not in page
 
 
-def test_repeated_failures_are_slowed_down_per_address(launch: Launch) -> None:
-    app, url = launch(trusted_proxies=["127.0.0.1"])
+def test_repeated_failures_are_slowed_down_per_user_and_address(launch: Launch) -> None:
     # Long delays, so that the slowest machine is still inside the first one.
-    app.state.runtime.settings.auth.throttle = LoginThrottle(first_delay=600, max_delay=3600)
+    _, url = launch(trusted_proxies=["127.0.0.1"],
+                    login_brake=MemoryLoginBrake(first_delay=600, max_delay=3600))
     attacker = {"X-Forwarded-For": "203.0.113.7"}
-    for _ in range(4):
+    for _ in range(3):
         assert log_in(url, password="guess", **attacker).status_code == 401
     blocked = log_in(url, password="guess", **attacker)
     assert blocked.status_code == 429 and 500 < int(blocked.headers["retry-after"]) <= 600
+    assert blocked.json()["detail"].startswith("Too many failed logins for this user name")
     # While blocked, even the right password is not checked ...
     assert log_in(url, **attacker).status_code == 429
     # ... and other addresses are not affected.

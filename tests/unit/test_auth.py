@@ -1,4 +1,5 @@
-"""Login building blocks: credentials, sessions, the failed-login brake, the open list."""
+"""Login building blocks: credentials, sessions, the open list (the brake has its own file,
+test_login_brake.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import hmac
 import threading
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from porch.errors import ConfigError
 from porch.server import auth as auth_module
@@ -16,7 +15,6 @@ from porch.server.auth import (
     Auth,
     AuthGate,
     Credentials,
-    LoginThrottle,
     Sessions,
     is_open,
     route_path,
@@ -115,50 +113,6 @@ def test_sessions_open_find_close_and_stay_bounded() -> None:
     tokens = [sessions.open(f"u{i}") for i in range(10)]
     assert len(sessions) == 3 and sessions.user(tokens[-1]) == "u9"
     assert sessions.user(tokens[0]) is None  # the oldest went first
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_throttle_delays_grow_exponentially_and_are_capped() -> None:
-    clock = Clock()
-    throttle = LoginThrottle(free=3, max_delay=60, clock=clock)
-    waits = []
-    for _ in range(12):
-        assert throttle.wait("a") == 0
-        throttle.failed("a")
-        waits.append(throttle.wait("a"))
-        clock.now += waits[-1]  # the attacker waits exactly as told
-    assert waits == [0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60]
-    assert throttle.wait("b") == 0  # other addresses are not affected
-
-
-def test_throttle_success_and_time_forget() -> None:
-    clock = Clock()
-    throttle = LoginThrottle(free=0, forget_after=900, clock=clock)
-    throttle.failed("a")
-    assert throttle.wait("a") == 1
-    throttle.succeeded("a")
-    assert throttle.wait("a") == 0
-    throttle.failed("b")
-    throttle.failed("b")
-    clock.now += 901
-    assert throttle.wait("b") == 0
-    throttle.failed("b")
-    assert throttle.wait("b") == 1  # counting started over
-
-
-@given(st.lists(st.text(max_size=8), max_size=300))
-def test_throttle_memory_is_bounded(addresses: list[str]) -> None:
-    throttle = LoginThrottle(max_addresses=50)
-    for address in addresses:
-        throttle.failed(address)
-    assert len(throttle) <= 50
 
 
 @pytest.mark.parametrize(("method", "path", "expected"), [

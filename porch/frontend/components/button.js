@@ -1,6 +1,8 @@
 // Buttons: button, also drawing ClearButton (twins of porch/components/button.py). Its value
 // is its text; an icon and a link are optional.
 
+import { isLogoutUrl, logOut } from "../login.js";
+
 const VARIANTS = new Set(["primary", "secondary", "stop", "huggingface"]);
 const SIZES = new Set(["sm", "md", "lg"]);
 
@@ -24,7 +26,9 @@ export function button(el, props, emit) {
   control.addEventListener("click", () => {
     emit("click");
     const link = safeLink(current.link);
-    if (link) {
+    if (link && isLogoutUrl(link)) {
+      logOut(link); // logging out is a POST; a followed link would only show a page
+    } else if (link) {
       const target = TARGETS.has(current.link_target) ? current.link_target : "_self";
       window.open(link, target, target === "_self" ? undefined : "noopener");
     }

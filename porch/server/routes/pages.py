@@ -33,4 +33,9 @@ async def config(request: Request) -> Response:
     runtime = runtime_of(request)
     config = runtime.config(root_url(request))
     config["username"] = username_of(request)
+    # The footer's "Log out" control: only for a password login (an outside identity,
+    # auth_dependency=, is not porch's to end).
+    auth = runtime.settings.auth
+    config["porch_logout"] = config["username"] is not None and auth is not None and \
+        auth.credentials is not None
     return give_cookie(request, JSONResponse(config), runtime.client_cookie)
