@@ -206,6 +206,7 @@ def test_login_cookie_flags_and_config_username(launch: Launch) -> None:
     assert {"httponly", "path=/", "samesite=strict", f"max-age={30 * 24 * 3600}"} <= flags
     config = httpx.get(url + "/config", cookies=response.cookies).json()
     assert config["username"] == USER
+    assert config["porch_logout"] is True  # the page shows its "Log out" control
 
 
 def test_wrong_credentials_answer_401(launch: Launch) -> None:
@@ -321,6 +322,7 @@ def test_auth_dependency_takes_the_user_from_the_request(launch: Launch) -> None
     assert httpx.get(url + "/config").status_code == 401
     config = httpx.get(url + "/config", headers={"X-Remote-User": "carol"})
     assert config.status_code == 200 and config.json()["username"] == "carol"
+    assert config.json()["porch_logout"] is False  # the proxy's identity is not ours to end
     assert httpx.get(url + "/").status_code == 200
     # There is no password login to try.
     assert log_in(url).status_code == 302
