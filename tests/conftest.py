@@ -8,8 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import settings
 
 import porch
+
+# Property tests assert rules, not speed: on a loaded 2-core CI machine one example can take
+# longer than hypothesis' default 200 ms deadline without anything being wrong.
+settings.register_profile("porch", deadline=None)
+settings.load_profile("porch")
 
 
 def free_port() -> int:
