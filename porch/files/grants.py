@@ -10,7 +10,8 @@ report and the tests all apply the same rule:
   home directory or a folder that contains it, and not a folder that contains the temp
   directory (that would undo the temp rule below).
 - The temp directory only grants files this app wrote: regular files owned by this process's
-  user whose inode changed after launch (``st_ctime``), outside other apps' file caches.
+  user whose inode changed after the app's process started (``st_ctime``), outside other
+  apps' file caches.
   ``ctime`` is set by the kernel on every create, write, rename or ``utime`` and cannot be
   moved back by user space (only by changing the system clock), so a file that existed
   untouched before launch, or another user's file, never qualifies.

@@ -8,7 +8,7 @@
    also case-insensitively. Case is only ever folded *after* resolving.
 4. Serving grants: cache entries this app issued, allowed paths, static paths. Outputs add
    (unless strict) the working directory, unless it is ``/``, a system directory or the home
-   folder, and the temp directory, for files this app's user wrote there after launch outside
+   folder, and the temp directory, for files this app's user wrote there after it started, outside
    other apps' caches (``grants.py`` has the exact rules). ``/proc``, ``/sys`` and ``/dev``
    are refused whatever grants them, and so is a path ending in ``/`` (it names a folder).
 5. Inside the cache directory only issued entries count, whatever else grants the directory.
@@ -399,7 +399,7 @@ class FilePolicy:
         return (
             f"{start} it is not a file inside the app's allowed files. Add its folder to "
             "launch(allowed_paths=[...]), or return a file in the app's working directory or "
-            "one this app wrote in the temp directory after launch."
+            "one this app wrote in the temp directory after it started."
         )
 
     # -- inputs

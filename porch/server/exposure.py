@@ -100,7 +100,7 @@ def report(blocks: Blocks, settings: Settings, cache_dir: Path | str) -> str:
     else:
         lines.append(f"  cwd      {working_directory_grant(Path.cwd())}")
         lines.append(f"  temp     {tempfile.gettempdir()}  (returned paths only: files this app "
-                     "writes there after launch, outside porch's and Gradio's caches)")
+                     "writes there after it started, outside porch's and Gradio's caches)")
         lines.append("  returned paths: never dot-files, hard-linked files, /proc, /sys or /dev")
     for warning in warnings_for(blocks, settings):
         lines.append(f"  warning: {warning}")

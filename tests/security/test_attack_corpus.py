@@ -62,7 +62,7 @@ def test_public_attack_corpus_passes(tmp_path: Path) -> None:
     # Where porch is deliberately stricter than the corpus's control. CTRL-11 has the
     # runner plant a temp file *before* the app starts and expects a function returning it
     # to be served (Gradio's rule: all of the temp dir counts as the app's). porch grants
-    # only temp files its process wrote after launch (issue 10: another app's files and
+    # only temp files its process wrote since it started (issue 10: another app's files and
     # caches live there too), so that file is refused, as a file planted by anyone else.
     stricter = {"CTRL-11"}
     assert set(failed) == stricter, result.stdout[-6000:] + result.stderr[-3000:]
