@@ -10,19 +10,35 @@ Every method runs on the event loop; other threads hop there first.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import OrderedDict
 from typing import Any, Protocol
 
 from porch import protocol
 
+# How long a reader that said close_stream waits for its client to hang up. Every known client
+# (gradio_client, porch.Client, the page) hangs up within milliseconds of reading it; this only
+# bounds a client that reads on to the end, whose joins wait at most this long meanwhile.
+HANG_UP_GRACE = 2.0
+
 
 class Channel:
-    """The outgoing messages of one session (or one call), and which events are pending."""
+    """The outgoing messages of one session (or one call), and which events are pending.
+
+    close_stream is never queued: a reader decides on it when it delivers, from what is pending
+    at that moment (`next_batch`). It then keeps the connection until the client hangs up, and
+    a join of the session waits for that (`settled`): a client learns of a new event only once
+    it has finished with the stream that said close_stream, so it can never file the new event
+    under the stream that is ending (gradio_client cancels such an event).
+    """
 
     def __init__(self) -> None:
         self.messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.pending: set[str] = set()
         self.readers = 0
+        self._closing = 0  # readers that said close_stream and whose client has not hung up
+        self._settled = asyncio.Event()
+        self._settled.set()
 
     def add_pending(self, event_id: str) -> None:
         self.pending.add(event_id)
@@ -36,8 +52,6 @@ class Channel:
         self.messages.put_nowait(message)
         if message.get("msg") == protocol.MSG_COMPLETED:
             self.pending.discard(message["event_id"])
-            if not self.pending:
-                self.messages.put_nowait(protocol.CLOSE_STREAM)
 
     def is_pending(self, event_id: str) -> bool:
         return event_id in self.pending
@@ -57,6 +71,48 @@ class Channel:
         while not self.messages.empty():
             found.append(self.messages.get_nowait())
         return found
+
+    async def next_batch(self, timeout: float) -> list[dict[str, Any]] | None:
+        """What a reader writes next: every message waiting (one at least), or None when
+        `timeout` passes first.
+
+        When the batch carries a completion and, at this moment, nothing of the session is
+        pending, it ends with close_stream; the reader is then closing, and must
+        call `reader_left(closed=True)` once its client is gone.
+        """
+        first = await self.next(timeout)
+        if first is None:
+            return None
+        batch = [first, *self.ready()]
+        completes = any(m.get("msg") == protocol.MSG_COMPLETED for m in batch)
+        if completes and not self.pending:
+            batch.append(protocol.CLOSE_STREAM)
+            self._closing += 1
+            self._settled.clear()
+        return batch
+
+    def reader_joined(self) -> None:
+        self.readers += 1
+
+    def reader_left(self, *, closed: bool) -> None:
+        """A reader's connection ended; `closed`: it had said close_stream."""
+        self.readers -= 1
+        if closed:
+            self._closing -= 1
+            if not self._closing:
+                self._settled.set()
+
+    @property
+    def closing(self) -> bool:
+        return bool(self._closing)
+
+    async def settled(self, timeout: float | None = None) -> None:
+        """Return once no reader of this channel is waiting for its client to hang up after
+        close_stream (at most `timeout`; by default a little past the reader's own grace)."""
+        if self._closing:
+            limit = HANG_UP_GRACE + 1.0 if timeout is None else timeout
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._settled.wait(), limit)
 
 
 class MessageBus(Protocol):
@@ -87,8 +143,10 @@ class MemoryBus:
         excess = len(self._channels) - self.capacity
         if excess <= 0:
             return
-        # Oldest first; a stream someone is waiting on is never dropped (grow instead).
-        idle = [k for k, c in self._channels.items() if not (c.pending or c.readers)]
+        # Oldest first; a stream someone is waiting on, or whose messages (a finished event's
+        # result) nobody has read yet, is never dropped (grow instead).
+        idle = [k for k, c in self._channels.items()
+                if not (c.pending or c.readers or not c.messages.empty())]
         for key in idle[:excess]:
             del self._channels[key]
 

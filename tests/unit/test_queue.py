@@ -119,6 +119,14 @@ async def test_cancel_waiting_and_running_jobs() -> None:
     assert scheduler.waiting_count() == scheduler.running_count() == 0
 
 
+async def kinds_until_quiet(channel: Channel) -> list[str]:
+    """The message kinds a reader would write, batch after batch, until nothing comes."""
+    kinds: list[str] = []
+    while (batch := await channel.next_batch(0.01)) is not None:
+        kinds.extend(m["msg"] for m in batch)
+    return kinds
+
+
 @in_fresh_loop
 async def test_channel_closes_after_last_pending_event() -> None:
     channel = Channel()
@@ -126,9 +134,71 @@ async def test_channel_closes_after_last_pending_event() -> None:
     channel.add_pending("b")
     channel.send(protocol.completed("a", {"data": []}, success=True))
     channel.send(protocol.completed("b", {"data": []}, success=True))
-    kinds = [(await channel.next(1))["msg"] for _ in range(3)]  # type: ignore[index]
-    assert kinds == ["process_completed", "process_completed", "close_stream"]
-    assert await channel.next(0.01) is None
+    assert await kinds_until_quiet(channel) == [
+        "process_completed", "process_completed", "close_stream"]
+    assert channel.closing
+
+
+@in_fresh_loop
+async def test_a_join_after_the_last_completion_but_before_delivery_keeps_the_stream() -> None:
+    """The interleaving behind CancelledError in gradio_client: the last pending event
+    completes, another joins before the reader has written anything. Decided at delivery,
+    no close_stream goes out while the newcomer is pending; it comes after its completion."""
+    channel = Channel()
+    channel.add_pending("a")
+    channel.send(protocol.completed("a", {"data": []}, success=True))
+    assert not channel.pending  # nothing pending for an instant, and nothing delivered yet
+    channel.add_pending("b")
+    batch = await channel.next_batch(0.01)
+    assert batch is not None
+    assert [m["msg"] for m in batch] == ["process_completed"]
+    assert not channel.closing
+    assert await channel.next_batch(0.01) is None  # heartbeat time; still no close
+    channel.send(protocol.completed("b", {"data": []}, success=True))
+    batch = await channel.next_batch(0.01)
+    assert batch is not None
+    assert [(m["msg"], m["event_id"]) for m in batch] == [
+        ("process_completed", "b"), ("close_stream", None)]
+
+
+@in_fresh_loop
+async def test_close_is_sent_only_after_a_completion() -> None:
+    channel = Channel()
+    assert await channel.next_batch(0.01) is None  # attached with nothing pending: heartbeats
+    channel.add_pending("a")
+    channel.send(protocol.estimation("a", 0, 1, None))
+    assert await kinds_until_quiet(channel) == ["estimation"]
+    channel.send({"msg": "log", "event_id": None, "log": "x"})  # not tied to an event
+    assert await kinds_until_quiet(channel) == ["log"]
+
+
+@in_fresh_loop
+async def test_joins_wait_until_the_closing_reader_is_gone() -> None:
+    channel = Channel()
+    channel.reader_joined()
+    channel.add_pending("a")
+    channel.send(protocol.completed("a", {"data": []}, success=True))
+    batch = await channel.next_batch(0.01)
+    assert batch is not None and batch[-1]["msg"] == "close_stream"
+    channel.add_pending("b")  # joined after close_stream was decided
+    waiting = asyncio.ensure_future(channel.settled())
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+    channel.reader_left(closed=True)  # the client hung up
+    await asyncio.wait_for(waiting, 1)
+    assert not channel.closing and channel.readers == 0
+    await asyncio.wait_for(channel.settled(), 1)  # nothing closing: at once
+
+
+@in_fresh_loop
+async def test_settled_gives_up_after_its_bound() -> None:
+    channel = Channel()
+    channel.add_pending("a")
+    channel.send(protocol.completed("a", {"data": []}, success=True))
+    await channel.next_batch(0.01)
+    assert channel.closing
+    await channel.settled(timeout=0.01)  # returns; the reader's own grace ends it anyway
+    assert channel.closing
 
 
 def test_bus_drops_least_recently_used_idle_channels() -> None:
@@ -141,6 +211,22 @@ def test_bus_drops_least_recently_used_idle_channels() -> None:
     assert bus.get("b") is None
     bus.drop("c")
     assert bus.get("c") is None
+
+
+def test_bus_keeps_a_channel_whose_result_is_unread() -> None:
+    """A finished event's messages wait for the session's reader: a flood of new sessions
+    must not drop them (the reader would find no session and its job would fail)."""
+    bus = MemoryBus(capacity=2)
+    done = bus.open("done")
+    done.add_pending("e")
+    done.send(protocol.completed("e", {"data": ["x"]}, success=True))
+    assert not done.pending
+    for n in range(5):
+        bus.open(f"flood-{n}")
+    assert bus.get("done") is done
+    assert done.ready()[0]["output"] == {"data": ["x"]}
+    bus.open("flood-last")
+    assert bus.get("done") is None  # read: an idle channel like any other
 
 
 def test_state_store_evicts_least_recently_used() -> None:

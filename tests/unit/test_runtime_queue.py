@@ -114,13 +114,11 @@ def test_batch_through_the_queue_answers_each_caller(app: gr.Blocks, tmp_path: P
             channels[word] = (event, runtime.bus.get(f"s-{word}"))
         for word, (event, channel) in channels.items():
             assert channel is not None
-            seen = []
-            while True:
-                message = await channel.next(2)
-                assert message is not None
-                seen.append(message)
-                if message["msg"] == "close_stream":
-                    break
+            seen: list[dict[str, Any]] = []
+            while not seen or seen[-1]["msg"] != "close_stream":
+                batch = await channel.next_batch(2)
+                assert batch is not None
+                seen.extend(batch)
             done = [m for m in seen if m["msg"] == "process_completed"]
             assert [m["event_id"] for m in seen if m["event_id"]] == [event] * (len(seen) - 1)
             assert done[0]["output"]["data"] == [word[::-1]]
@@ -140,8 +138,8 @@ def test_cancel_answers_at_once_and_late_messages_are_dropped(app: gr.Blocks,
         channel = runtime.bus.get("s")
         assert channel is not None
         kinds = []
-        while (message := await channel.next(0.3)) is not None:
-            kinds.append((message["msg"], message.get("output")))
+        while (batch := await channel.next_batch(0.3)) is not None:
+            kinds.extend((message["msg"], message.get("output")) for message in batch)
         assert kinds[-2:] == [("process_completed", {}), ("close_stream", None)]
         assert [k for k, _ in kinds].count("process_completed") == 1
         assert runtime.scheduler.running_count() == 0

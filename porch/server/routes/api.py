@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from porch import protocol
 from porch.errors import InvalidRequest, QueueFull
+from porch.queue import channels
 from porch.server.clients import identity, is_cross_site_read
 from porch.server.context import event_context
 from porch.server.responses import event_stream, json_error, read_json, require_object
@@ -62,6 +63,11 @@ async def queue_join(request: Request) -> Response:
                                 context=context)
     except QueueFull as exc:
         return json_error(503, str(exc))
+    channel = runtime.bus.get(session_hash)
+    if channel is not None:
+        # If the session's stream just said close_stream, answer once the client has hung it
+        # up: told of this event earlier, it could file it under the ending stream.
+        await channel.settled()
     return JSONResponse({"event_id": event_id})
 
 
@@ -71,40 +77,40 @@ async def queue_data(request: Request) -> Response:
     if not session_hash:
         raise InvalidRequest(
             [{"type": "missing", "loc": ["query", "session_hash"], "msg": "Field required"}], 422)
-    channel = runtime.bus.get(session_hash)
     interval = runtime.settings.heartbeat_interval
 
     async def frames() -> AsyncIterator[bytes]:
+        # Looked up as the stream starts, and counted as read at once: a channel found
+        # earlier could be evicted (and replaced) before this reader counts.
+        channel = runtime.bus.get(session_hash)
         if channel is None:
             yield protocol.sse_data({"msg": protocol.MSG_UNEXPECTED, "event_id": None,
                                      "message": "404: Not Found", "session_not_found": True,
                                      "success": False})
             return
-        channel.readers += 1
+        channel.reader_joined()
+        closed = False
         try:
             while True:
-                message = await channel.next(interval)
-                if message is None:
+                # Whatever is already waiting goes in the same write: a fast generator then
+                # costs one send per burst, not one per token. close_stream is decided here,
+                # as the batch is taken, from what is pending now.
+                batch = await channel.next_batch(interval)
+                if batch is None:
                     yield protocol.sse_data(protocol.HEARTBEAT)
                     continue
-                # Whatever else is already waiting goes in the same write: a fast generator
-                # then costs one send per burst, not one per token.
-                batch = [message, *channel.ready()]
-                out = []
-                closing = False
-                for index, item in enumerate(batch):
-                    if item["msg"] == protocol.MSG_CLOSE:
-                        if channel.pending or index < len(batch) - 1:
-                            continue  # stale: another event joined after it was queued
-                        closing = True
-                    out.append(protocol.sse_data(item))
-                if out:
-                    yield b"".join(out)
-                if closing:
+                closed = batch[-1]["msg"] == protocol.MSG_CLOSE
+                yield b"".join(protocol.sse_data(item) for item in batch)
+                if closed:
+                    # Keep the connection until the client hangs up (the server then cancels
+                    # this generator): joins of the session wait for that meanwhile.
+                    await anyio.sleep(channels.HANG_UP_GRACE)
                     return
         finally:
-            channel.readers -= 1
-            if channel.readers == 0 and channel.pending:
+            channel.reader_left(closed=closed)
+            # A client that left mid-job frees its slots. After close_stream nothing was
+            # pending: what is pending now joined afterwards, for the client's next reader.
+            if not closed and channel.readers == 0 and channel.pending:
                 runtime.cancel_session(channel)
 
     return event_stream(frames())
