@@ -227,7 +227,7 @@ def test_api_page_lists_endpoints_with_snippets(page_at: Page, url: str) -> None
     expect(steps_table).not_to_contain_text("progress")
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
-    page.wait_for_function("location.hash === ''")  # the #api address is left too
+    page.wait_for_function("() => location.hash === ''")  # the #api address is left too
     expect(link).to_be_focused()
 
 
