@@ -14,12 +14,15 @@ ALLOWED: dict[str, set[str]] = {
     "version": set(),
     # Toasts and Progress: what app code tells the user from inside a running event.
     "reporting": set(),
+    # Gradio keywords accepted but not acted on yet: warned about once (unhonoured.py).
+    "unhonoured": set(),
     "files": {"errors"},
-    "components": {"files", "errors", "protocol", "version"},
+    "components": {"files", "errors", "protocol", "version", "unhonoured"},
     "queue": {"errors", "protocol"},
-    "blocks": {"components", "files", "errors", "protocol", "version", "reporting"},
+    "blocks": {"components", "files", "errors", "protocol", "version", "reporting",
+               "unhonoured"},
     "server": {"blocks", "queue", "components", "files", "errors", "protocol", "version",
-               "reporting"},
+               "reporting", "unhonoured"},
     "client": {"errors", "protocol", "version"},
 }
 THIRD_PARTY_ONLY_IN = {"starlette": {"server"}, "uvicorn": {"server"}}
