@@ -34,7 +34,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -44,6 +44,7 @@ from porch.errors import ConfigError, UploadRejected
 
 from .media import guess_type
 from .paths import display_name, lexical_refusal, sanitize_filename
+from .retention import HOLDERS_KEPT, current_holder
 
 __all__ = ["CacheEntry", "FileCache", "PendingEntry", "default_cache_base", "sweep_partials"]
 
@@ -84,6 +85,17 @@ class _Record:
     dev: int
     ino: int
     created: float
+    used: float
+    # Sessions that created or looked up the entry, most recent last (see retention.py).
+    holders: dict[str, None]
+
+    def held_by(self, holder: str | None) -> None:
+        if holder is None:
+            return
+        self.holders.pop(holder, None)
+        self.holders[holder] = None
+        if len(self.holders) > HOLDERS_KEPT:
+            del self.holders[next(iter(self.holders))]
 
 
 def default_cache_base(environ: Mapping[str, str]) -> Path:
@@ -180,9 +192,11 @@ class FileCache:
     ``base`` is the already-chosen cache directory (the server passes
     ``default_cache_base(os.environ)``; None means ``<tempfile.gettempdir()>/porch``).
     ``max_bytes`` caps the total size (least recently used entries go first);
+    ``max_idle`` makes ``cleanup`` drop entries unused for that many seconds;
     ``delete_cache=(frequency_s, age_s)`` makes ``cleanup`` drop entries older than
     ``age_s`` (the server calls it every ``frequency_s``) and ``close`` delete everything,
-    as Gradio does.
+    as Gradio does. No rule removes an entry held by a session ``is_live`` says is live
+    (retention.py).
     """
 
     def __init__(
@@ -191,7 +205,11 @@ class FileCache:
         *,
         max_bytes: int | None = None,
         delete_cache: tuple[float, float] | None = None,
+        max_idle: float | None = None,
+        is_live: Callable[[str], bool] | None = None,
     ) -> None:
+        if max_idle is not None and max_idle < 0:
+            raise ConfigError(f"Invalid cache idle limit {max_idle!r}: it cannot be negative.")
         if max_bytes is not None and max_bytes < 0:
             raise ConfigError(f"Invalid cache size {max_bytes!r}: it cannot be negative.")
         if delete_cache is not None and (len(delete_cache) != 2 or min(delete_cache) < 0):
@@ -201,6 +219,9 @@ class FileCache:
             )
         self.max_bytes = max_bytes
         self.delete_cache = delete_cache
+        self.max_idle = max_idle
+        # Set by the server once its session store exists: which holders are live now.
+        self.is_live: Callable[[str], bool] = is_live or (lambda holder: False)
         chosen = Path(base) if base is not None else default_cache_base({})
         os.makedirs(chosen, mode=0o700, exist_ok=True)
         self.base = chosen.resolve(strict=True)
@@ -222,6 +243,7 @@ class FileCache:
         self._records: OrderedDict[str, _Record] = OrderedDict()
         self._total = 0
         self._closed = False
+        self._full_warned = -1e9
 
     # -- writing
     def open_writer(self, filename: str, *, max_bytes: int | None = None) -> PendingEntry:
@@ -255,8 +277,11 @@ class FileCache:
 
     def _register(self, entry: CacheEntry, st: os.stat_result) -> None:
         key = str(entry.path)
+        now = time.time()
+        record = _Record(entry, st.st_dev, st.st_ino, now, now, {})
+        record.held_by(current_holder.get())
         with self._lock:
-            self._records[key] = _Record(entry, st.st_dev, st.st_ino, time.time())
+            self._records[key] = record
             self._total += entry.size
             evicted = self._evict_locked(keep=key)
         for record in evicted:
@@ -298,6 +323,8 @@ class FileCache:
             if record is None or not _same_file(key, record):
                 return None
             self._records.move_to_end(key)
+            record.used = time.time()
+            record.held_by(current_holder.get())
             return record.entry
 
     def owns(self, path: Path, st: os.stat_result) -> bool:
@@ -318,14 +345,18 @@ class FileCache:
         return True
 
     def cleanup(self, now: float | None = None) -> int:
-        """Drop entries older than ``delete_cache``'s age and LRU entries over ``max_bytes``."""
+        """Drop entries older than ``delete_cache``'s age, unused for ``max_idle``, and LRU
+        entries over ``max_bytes``; never one a live session holds."""
         now = time.time() if now is None else now
         removed: list[_Record] = []
         with self._lock:
-            if self.delete_cache is not None:
-                cutoff = now - self.delete_cache[1]
-                expired = [k for k, r in self._records.items() if r.created < cutoff]
-                removed += [self._take_locked(key) for key in expired]
+            created_before = now - self.delete_cache[1] if self.delete_cache else None
+            used_before = now - self.max_idle if self.max_idle is not None else None
+            expired = [k for k, r in self._records.items()
+                       if ((created_before is not None and r.created < created_before)
+                           or (used_before is not None and r.used < used_before))
+                       and not self._held(r)]
+            removed += [self._take_locked(key) for key in expired]
             removed += self._evict_locked(keep=None)
         for record in removed:
             _remove_entry_files(record.entry.path)
@@ -344,6 +375,15 @@ class FileCache:
             self._total = 0
         shutil.rmtree(self.root, ignore_errors=True)
 
+    @property
+    def size(self) -> tuple[int, int]:
+        """(entries, bytes) held now."""
+        with self._lock:
+            return len(self._records), self._total
+
+    def _held(self, record: _Record) -> bool:
+        return any(self.is_live(holder) for holder in record.holders)
+
     def _take_locked(self, key: str) -> _Record:
         record = self._records.pop(key)
         self._total -= record.entry.size
@@ -354,13 +394,18 @@ class FileCache:
         if self.max_bytes is None:
             return evicted
         # The newest entry is kept even when it alone exceeds the cap: evicting it would hand
-        # the caller a name that no longer resolves.
+        # the caller a name that no longer resolves. So is every entry a live session holds.
         victims = (key for key in list(self._records) if key != keep)
         while self._total > self.max_bytes:
             key = next(victims, None)
             if key is None:
+                if time.monotonic() - self._full_warned > 60:  # once a minute, not per file
+                    self._full_warned = time.monotonic()
+                    log.warning("cache is over its %d-byte cap, with only the newest file "
+                                "and files live sessions hold left", self.max_bytes)
                 break
-            evicted.append(self._take_locked(key))
+            if not self._held(self._records[key]):
+                evicted.append(self._take_locked(key))
         return evicted
 
 

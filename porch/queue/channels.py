@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from porch import protocol
@@ -149,6 +150,19 @@ class MemoryBus:
                 if not (c.pending or c.readers or not c.messages.empty())]
         for key in idle[:excess]:
             del self._channels[key]
+
+    def prune(self, keep: Callable[[str], bool]) -> int:
+        """Drop every idle channel (nothing pending, unread or being read) whose key `keep`
+        refuses, e.g. a session that has ended; returns how many went.
+
+        Without this a server holds a channel for every session it ever served, up to
+        `capacity`: a slow, steady growth of memory that never settles.
+        """
+        gone = [k for k, c in self._channels.items()
+                if not (c.pending or c.readers or not c.messages.empty()) and not keep(k)]
+        for key in gone:
+            del self._channels[key]
+        return len(gone)
 
     def get(self, key: str) -> Channel | None:
         return self._channels.get(key)

@@ -80,6 +80,40 @@ def working_directory_grant(cwd: Path) -> str:
     return f"{cwd}  (not granted: {why})"
 
 
+def _size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def cleanup_rule(settings: Settings) -> str:
+    """How the cache cleans itself, in one phrase (porch/files/retention.py)."""
+    if settings.cache_max_size == "auto":
+        cap = "at most 5 GiB or a quarter of the free disk"
+    elif settings.cache_max_size is None:
+        cap = "no size cap"
+    else:
+        cap = f"at most {_size(int(settings.cache_max_size))}"
+    idle = ("unused files kept forever" if settings.cache_max_idle is None
+            else f"files unused for {settings.cache_max_idle:g} s removed")
+    return f"{cap}, {idle}, least recently used first; never a file a live session holds"
+
+
+def disk_use(base: Path) -> str:
+    """What every porch instance's cache under `base` holds on disk now."""
+    files = size = 0
+    for root, _, names in os.walk(base):
+        for name in names:
+            try:
+                size += os.lstat(os.path.join(root, name)).st_size
+                files += 1
+            except OSError:
+                continue  # removed while we looked
+    return f"{files} file(s), {_size(size)} under {base} (all porch apps using it)"
+
+
 def report(blocks: Blocks, settings: Settings, cache_dir: Path | str) -> str:
     """The exposure report, as printed."""
 
@@ -92,6 +126,8 @@ def report(blocks: Blocks, settings: Settings, cache_dir: Path | str) -> str:
         f"  allowed  {listing(settings.allowed_paths)}",
         f"  static   {listing(settings.static_paths)}",
         f"  blocked  {listing(settings.blocked_paths)}  (wins over everything)",
+        f"  cleanup  {cleanup_rule(settings)}",
+        f"  on disk  {disk_use(settings.cache_base)}",
         "  login    " + ("required for every route but the login page (auth=)"
                          if settings.auth is not None else "none"),
     ]

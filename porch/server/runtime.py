@@ -30,6 +30,7 @@ from porch.components.state import State
 from porch.errors import Error, FileNotAllowed, InvalidRequest, QueueFull
 from porch.files.cache import FileCache
 from porch.files.policy import FilePolicy, FileRules
+from porch.files.retention import current_holder, default_max_bytes
 from porch.queue.channels import Channel, MemoryBus
 from porch.queue.runner import iterate
 from porch.queue.scheduler import Job, Scheduler
@@ -57,12 +58,25 @@ def _discard(message: dict[str, Any]) -> None:
     """Where unload events' messages go: no page is left to read them."""
 
 
+CACHE_SWEEP_S = 60.0
+
+
+def cache_cap(settings: Settings) -> int | None:
+    """`cache_max_size` in bytes: "auto" is decided here, against the cache's own disk."""
+    if settings.cache_max_size != "auto":
+        return settings.cache_max_size  # type: ignore[return-value]
+    base = settings.cache_base
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    return default_max_bytes(base)
+
+
 class AppRuntime:
     def __init__(self, blocks: Blocks, settings: Settings) -> None:
         self.blocks = blocks
         self.settings = settings
         self.cache = FileCache(settings.cache_base, delete_cache=blocks.delete_cache,
-                               max_bytes=settings.cache_max_size)
+                               max_bytes=cache_cap(settings), max_idle=settings.cache_max_idle)
         self.policy = FilePolicy(
             FileRules.build(
                 allowed=list(settings.allowed_paths),
@@ -83,6 +97,7 @@ class AppRuntime:
             lifetimes={b.id: b.time_to_live for b in blocks.blocks.values()
                        if isinstance(b, State) and b.time_to_live is not None},
             on_delete=self._state_deleted)
+        self.cache.is_live = self._session_live
         self._background: set[asyncio.Task[None]] = set()
         self._limiter: anyio.CapacityLimiter | None = None
         # Initial file values get URLs by path only: a Host header must not shape what every
@@ -104,11 +119,16 @@ class AppRuntime:
             self._limiter = anyio.CapacityLimiter(self.settings.max_threads)
         return self._limiter
 
+    def _session_live(self, session_hash: str) -> bool:
+        values = self.states.peek(session_hash)
+        return values is not None and values.live
+
     async def clean_cache_periodically(self) -> None:
-        """Drop old entries every `delete_cache` frequency (or each minute under a size cap)."""
-        if self.blocks.delete_cache is None and self.settings.cache_max_size is None:
+        """Drop old entries every `delete_cache` frequency, else each minute (retention.py)."""
+        if (self.blocks.delete_cache is None and self.cache.max_bytes is None
+                and self.cache.max_idle is None):
             return
-        frequency = self.blocks.delete_cache[0] if self.blocks.delete_cache else 60.0
+        frequency = self.blocks.delete_cache[0] if self.blocks.delete_cache else CACHE_SWEEP_S
         while True:
             await anyio.sleep(max(frequency, 1.0))
             removed = await anyio.to_thread.run_sync(self.cache.cleanup)
@@ -228,10 +248,13 @@ class AppRuntime:
         assert dep.fn is not None
         state = self.states.state(session_hash)
         self.states.hold(session_hash, True)  # a running event keeps its session live
+        # Files the event creates or reads are held by its session while that is live.
+        holder = current_holder.set(session_hash)
         try:
             await self._execute(dep, data, session_hash, root, send, event_id, state,
                                 diffs=diffs, first_only=first_only, context=context)
         finally:
+            current_holder.reset(holder)
             self.states.hold(session_hash, False)
             if session_hash.startswith(CALL_SESSION):
                 # A plain API call that named no session: its State ends with it, instead of
@@ -357,6 +380,8 @@ class AppRuntime:
         while True:
             await anyio.sleep(interval)
             await anyio.to_thread.run_sync(self.states.sweep)
+            # Streams of sessions that ended go too (a finished call's, once read, as well).
+            self.bus.prune(self.states.__contains__)
 
     def record(self, dep: Dependency, duration: float) -> float:
         """Count one finished run of `dep`; returns its mean duration so far."""

@@ -133,6 +133,7 @@ def launch(
     root_path: str | None = None,
     trusted_proxies: list[str] | None = None,
     cache_max_size: int | str | None = None,
+    cache_max_idle: float | str | None = None,
     state_session_capacity: int = 10_000,
     state_max_size: int | str | None = None,
     closed_session_keep: float | None = None,
@@ -172,6 +173,10 @@ def launch(
     JSON bodies: `max_json_size=` ("2mb"; PORCH_MAX_JSON_SIZE). Slow clients: a request head
     within `header_timeout=` s (10), a body pausing at most `body_timeout=` s (30) and then
     averaging `min_body_rate=` bytes/s ("1kb"), else 408.
+
+    The file cache cleans itself: at most `cache_max_size=` bytes ("auto": 5 GB or a quarter
+    of the free disk; "unlimited") and entries unused for `cache_max_idle=` seconds (a day;
+    "unlimited") are removed, least recently used first, never one a live session holds.
     """
     unknown = set(gradio_options) - _ACCEPTED_GRADIO_OPTIONS
     if unknown:
@@ -183,7 +188,8 @@ def launch(
         max_threads=max_threads, max_file_size=max_file_size, allowed_paths=allowed_paths,
         blocked_paths=blocked_paths, static_paths=static_paths(), strict_files=strict_files,
         root_path=root_path, trusted_proxies=trusted_proxies or (),
-        cache_max_size=cache_max_size, state_session_capacity=state_session_capacity,
+        cache_max_size=cache_max_size, cache_max_idle=cache_max_idle,
+        state_session_capacity=state_session_capacity,
         state_max_size=state_max_size, closed_session_keep=closed_session_keep,
         session_burst=session_burst, session_rate=session_rate,
         max_upload_files=max_upload_files, max_upload_size=max_upload_size,

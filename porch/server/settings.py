@@ -14,6 +14,7 @@ from pathlib import Path
 from porch.errors import ConfigError
 from porch.files.cache import default_cache_base
 from porch.files.limits import parse_size
+from porch.files.retention import DEFAULT_MAX_IDLE
 from porch.files.uploads import (
     DEFAULT_MAX_FIELD_BYTES,
     DEFAULT_MAX_FILES,
@@ -84,7 +85,10 @@ class Settings:
     max_upload_size: int = DEFAULT_MAX_REQUEST_BYTES
     max_upload_field_size: int = DEFAULT_MAX_FIELD_BYTES
     trusted_proxies: tuple[str, ...] = ()
-    cache_max_size: int | None = None
+    # The cache's cap in bytes ("auto": 5 GiB or a quarter of the free space, decided when the
+    # cache opens; None: no cap) and how long an entry may go unused (None: forever).
+    cache_max_size: int | str | None = "auto"
+    cache_max_idle: float | None = DEFAULT_MAX_IDLE
     # `porch audit`: launch() prints what the app exposes and returns without serving.
     audit_only: bool = False
     # Sharing (docs/sharing.md): who may log in, which Host names a loopback-bound app
@@ -118,6 +122,7 @@ class Settings:
         root_path: str | None = None,
         trusted_proxies: Sequence[str] = (),
         cache_max_size: int | str | None = None,
+        cache_max_idle: float | str | None = None,
         state_session_capacity: int = 10_000,
         state_max_size: int | str | None = None,
         closed_session_keep: float | None = None,
@@ -190,8 +195,10 @@ class Settings:
                                        _env(env, "MIN_BODY_RATE"), 1024),
             trusted_proxies=_env_paths(env, "TRUSTED_PROXIES") + tuple(trusted_proxies),
             audit_only=_flag(env.get("PORCH_AUDIT")),
-            cache_max_size=parse_size(cache_max_size if cache_max_size is not None
+            cache_max_size=_cache_cap(cache_max_size if cache_max_size is not None
                                       else _env(env, "CACHE_MAX_SIZE")),
+            cache_max_idle=_cache_idle(cache_max_idle if cache_max_idle is not None
+                                       else _env(env, "CACHE_MAX_IDLE")),
             auth=Auth.build(auth, auth_dependency, auth_message, login_brake),
             allowed_hosts=tuple(h.strip().lower() for h in
                                 (*_env_paths(env, "ALLOWED_HOSTS"), *allowed_hosts)),
@@ -242,6 +249,22 @@ def _upload_files_like(name: str, value: int | None, env_text: str | None,
     if isinstance(chosen, bool) or not isinstance(chosen, int) or chosen < 1:
         raise ConfigError(f"{name} must be a positive int, got {chosen!r}.")
     return chosen
+
+
+def _cache_cap(value: int | str | None) -> int | str | None:
+    """`cache_max_size`: "auto" (the default), "unlimited", or a size."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):
+        return "auto"
+    if isinstance(value, str) and value.strip().lower() == "unlimited":
+        return None
+    return parse_size(value)
+
+
+def _cache_idle(value: float | str | None) -> float | None:
+    """`cache_max_idle`: seconds an entry may go unused (a day by default), or "unlimited"."""
+    if isinstance(value, str) and value.strip().lower() == "unlimited":
+        return None
+    return _seconds("cache_max_idle", value, None, DEFAULT_MAX_IDLE)  # type: ignore[arg-type]
 
 
 def _seconds(name: str, value: float | None, env_text: str | None, default: float) -> float:

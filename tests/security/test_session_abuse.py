@@ -67,7 +67,10 @@ def heartbeat(client: httpx.Client, url: str, session: str) -> Iterator[None]:
     """Hold the session's heartbeat stream open (as a page does) for the block's duration."""
     with client.stream("GET", f"{url}/gradio_api/heartbeat/{session}") as stream:
         assert stream.status_code == 200
-        next(stream.iter_bytes())  # the first ALIVE: the server counts the page as there
+        # Keep the iterator: dropping it closes the generator, and with it the connection,
+        # which ends the heartbeat a moment later (the page would look gone).
+        frames = stream.iter_bytes()
+        next(frames)  # the first ALIVE: the server counts the page as there
         yield
     # Leaving the `with` closes the connection: the page is gone.
 

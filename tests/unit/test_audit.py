@@ -37,6 +37,9 @@ def test_audit_prints_the_report_without_serving(tmp_path: Path) -> None:
     assert f"allowed  {allowed}" in out and f"blocked  {allowed / 'private'}" in out
     assert "holds dot-files (.env)" in out
     assert "endpoint /fetch turns a text input into a file output" in out
+    assert "cleanup  at most 5 GiB or a quarter of the free disk, files unused for 86400 s" \
+        in out
+    assert "on disk  0 file(s), 0 B under" in out
     assert "launch returned" in out  # launch() came back at once: nothing was served
     assert "Running on" not in out
 
@@ -59,3 +62,18 @@ def test_strict_mode_and_risky_working_directories() -> None:
     assert warnings_for(demo, strict, Path("/")) == []
     home = Path.home().resolve()
     assert any("home folder" in w for w in warnings_for(demo, loose, home))
+
+
+def test_report_names_the_cache_rules_and_what_is_on_disk(tmp_path: Path) -> None:
+    demo = gr.Interface(lambda x: x, "text", "text")
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "f.bin").write_bytes(b"x" * 3000)
+    (tmp_path / "g.bin").write_bytes(b"y" * 100)
+    env = {"PORCH_TEMP_DIR": str(tmp_path)}
+    capped = Settings.build(environ=env, cache_max_size="2mb", cache_max_idle=60)
+    text = report(demo, capped, tmp_path / "instance")
+    assert "cleanup  at most 2.0 MiB, files unused for 60 s removed" in text
+    assert f"on disk  2 file(s), 3.0 KiB under {tmp_path}" in text
+    unlimited = Settings.build(environ={**env, "PORCH_CACHE_MAX_IDLE": "unlimited"},
+                               cache_max_size="unlimited")
+    assert "cleanup  no size cap, unused files kept forever" in report(demo, unlimited, "/c")

@@ -229,6 +229,23 @@ def test_bus_keeps_a_channel_whose_result_is_unread() -> None:
     assert bus.get("done") is None  # read: an idle channel like any other
 
 
+def test_bus_prunes_idle_channels_of_ended_sessions_only() -> None:
+    bus = MemoryBus()
+    alive = {"kept", "busy-gone"}
+    bus.open("kept")
+    bus.open("ended")
+    bus.open("busy-gone").add_pending("e")  # its event still runs: stays
+    unread = bus.open("unread")
+    unread.add_pending("e")
+    unread.send(protocol.completed("e", {"data": ["x"]}, success=True))
+    alive.discard("busy-gone")
+    assert bus.prune(alive.__contains__) == 1
+    assert bus.get("ended") is None
+    assert bus.get("kept") and bus.get("busy-gone") and bus.get("unread") is unread
+    unread.ready()  # its result is read: it can go now
+    assert bus.prune(alive.__contains__) == 1 and bus.get("unread") is None
+
+
 def test_state_store_evicts_least_recently_used() -> None:
     store = MemoryStateStore(capacity=2)
 
