@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from porch.blocks import themes as themes
 from porch.blocks.blocks import Blocks as Blocks
+from porch.blocks.blocks import serve_with as _serve_with
 from porch.blocks.chat_interface import ChatInterface as ChatInterface
 from porch.blocks.context import CopyData as CopyData
 from porch.blocks.context import EditData as EditData
@@ -95,6 +96,17 @@ if TYPE_CHECKING:
 
 _LAZY = {"AsyncClient": "porch.client", "Client": "porch.client", "handle_file": "porch.client",
          "mount": "porch.server.mount"}
+
+
+def _launch(blocks: Blocks, **options: Any) -> tuple[Any, str, str | None]:
+    # Imported on the first launch, not with porch: the server (Starlette, uvicorn) is what
+    # most of `import porch`'s time would otherwise go to.
+    from porch.server.serve import launch
+
+    return launch(blocks, **options)
+
+
+_serve_with(_launch)
 
 
 def __getattr__(name: str) -> Any:

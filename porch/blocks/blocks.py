@@ -1,8 +1,9 @@
 """`Blocks`: an app's tree of blocks and its events, and the config that describes them.
 
 Sans-IO: this module builds the config and the API description, and converts values between
-the wire and the app's functions, but never serves. `launch()` hands the app to
-`porch.server` (the one place this layer reaches upward, as Flask's `run` does).
+the wire and the app's functions, but never serves. `launch()` hands the app to the server
+that `serve_with` named: porch/__init__.py names porch.server's, so this layer never imports
+the one above it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,16 @@ _IGNORED_EVENT_OPTIONS = frozenset(
     {"preprocess", "postprocess", "stream_every", "show_progress_on", "key", "validator",
      "like_user_message", "show_api", "api_description_from_docstring"}
 )
+
+
+Launcher = Callable[..., tuple[Any, str, str | None]]
+_launcher: Launcher | None = None
+
+
+def serve_with(launcher: Launcher) -> None:
+    """Name the function `Blocks.launch()` hands an app to: `launcher(blocks, **options)`."""
+    global _launcher
+    _launcher = launcher
 
 
 class Blocks(Layout):
@@ -415,15 +426,15 @@ class Blocks(Layout):
         Blocks in a script until Ctrl-C; returns at once with `prevent_thread_lock=True`.
         Returns `(asgi_app, local_url, share_url)`.
         """
-        from porch.server.serve import launch
-
+        if _launcher is None:
+            raise ConfigError("No server to launch with: import porch, not porch.blocks alone.")
         # Gradio takes the look in launch() too; it applies as if given to Blocks().
         for name in ("theme", "css", "css_paths", "js", "head", "head_paths"):
             if name in options:
                 value = options.pop(name)
                 if value is not None:
                     setattr(self, name, value)
-        return launch(self, **options)
+        return _launcher(self, **options)
 
     def all_css(self) -> str | None:
         """`css` and the contents of `css_paths`, as one stylesheet."""

@@ -19,7 +19,7 @@ import inspect
 import itertools
 from collections.abc import Callable
 from contextvars import Token
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from porch.blocks.events import Dependency, as_component_list
 from porch.blocks.layout import Column, Layout
@@ -34,14 +34,13 @@ from porch.components.base import (
 )
 from porch.errors import ConfigError
 
-if TYPE_CHECKING:
-    from porch.blocks.blocks import Blocks
-
 _render_ids = itertools.count()
 
 
 class RenderScope:
     """One run of a render function: what it drew and wired (a container and a registry)."""
+
+    is_render_scope = True  # how porch.blocks.updates, below this module, tells one apart
 
     def __init__(self, renderable: Renderable) -> None:
         self.renderable = renderable
@@ -62,7 +61,7 @@ class RenderScope:
 
     def register_event(self, targets: list[tuple[Block, str]], fn: Callable[..., Any] | None,
                        **options: Any) -> Dependency:
-        dep = self.app.register_event(targets, fn, scope=self, **options)
+        dep: Dependency = self.app.register_event(targets, fn, scope=self, **options)
         dep.rendered_in = self.render_id
         return dep
 
@@ -94,7 +93,9 @@ class Renderable:
     event that runs it."""
 
     render_id: int
-    app: Blocks
+    # The app's `Blocks`, which sits above this module: only its `blocks` and
+    # `register_event` are used, so it is not imported (nor typed) here.
+    app: Any
 
     def __init__(self, fn: Callable[..., Any], inputs: Any, triggers: Any,
                  options: dict[str, Any]) -> None:

@@ -17,14 +17,20 @@ from __future__ import annotations
 import inspect
 import threading
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from porch.blocks.events import Dependency
 from porch.components.base import Block, Component, Conversion
 from porch.components.state import State
 
-if TYPE_CHECKING:
-    from porch.blocks.events import Dependency
-    from porch.blocks.render import RenderScope
+
+class DrawnScope(Protocol):
+    """One run of a `@render` function, as a session keeps it (porch.blocks.render's
+    RenderScope, which sits above this module)."""
+
+    render_id: int
+    blocks: dict[int, Block]
+    dependencies: list[Dependency]
 
 UPDATE = "update"
 # Session state is keyed by block id; ids start at 1, so this key never holds a State value.
@@ -118,9 +124,9 @@ def output_payload(block: Block, value: Any, view: SessionView,
 
 
 def _is_render_result(value: Any) -> bool:
-    from porch.blocks.render import RenderScope
-
-    return isinstance(value, RenderScope)
+    # A render function's run (porch.blocks.render.RenderScope, a module above this one):
+    # its output is the scope's config, sent apart from the outputs' values.
+    return getattr(value, "is_render_scope", False) is True
 
 
 def _update_payload(block: Block, changes: dict[str, Any], conversion: Conversion,
@@ -191,7 +197,7 @@ class SessionView:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._blocks: dict[int, Block] = {}
-        self._renders: dict[int, RenderScope] = {}
+        self._renders: dict[int, DrawnScope] = {}
 
     def current(self, block: Block) -> Block:
         return self._blocks.get(block.id, block)
@@ -200,7 +206,7 @@ class SessionView:
         with self._lock:
             self._blocks[block.id] = block
 
-    def rendered(self, scope: RenderScope) -> None:
+    def rendered(self, scope: DrawnScope) -> None:
         """A render ran: its new scope replaces the last one (whose blocks are gone)."""
         with self._lock:
             old = self._renders.get(scope.render_id)

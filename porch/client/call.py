@@ -10,15 +10,31 @@ import asyncio
 import concurrent.futures
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from porch import protocol
 from porch.client.endpoints import Endpoint
 from porch.client.status import Status, StatusUpdate
+from porch.client.streams import SessionStream
+from porch.client.transfers import Transfers
 from porch.errors import AppError, QueueFull, RemoteError
 
-if TYPE_CHECKING:
-    from porch.client.connection import Connection
+
+class Remote(Protocol):
+    """What a call needs of the connection that made it (`porch.client.connection`, which
+    sits above this module: a call never reaches up into it)."""
+
+    session_hash: str
+    protocol: str
+    transfers: Transfers
+
+    def stream(self, session_hash: str) -> SessionStream: ...
+
+    async def join(self, endpoint: Endpoint, data: list[Any], session_hash: str,
+                   headers: dict[str, str] | None) -> str: ...
+
+    async def cancel_event(self, endpoint: Endpoint, session_hash: str,
+                           event_id: str) -> None: ...
 
 # Every diff-capable protocol (sse_v2 and later) sends edits after the first generator step.
 DIFF_PROTOCOLS = ("sse_v2", "sse_v2.1", "sse_v3")
@@ -43,7 +59,7 @@ def app_error(output: dict[str, Any], title: Any = None) -> AppError:
 class Call:
     """The state of one call. Created and driven on the connection's event loop."""
 
-    def __init__(self, connection: Connection, endpoint: Endpoint, values: list[Any],
+    def __init__(self, connection: Remote, endpoint: Endpoint, values: list[Any],
                  headers: dict[str, str] | None) -> None:
         self.connection = connection
         self.endpoint = endpoint

@@ -12,23 +12,44 @@ import asyncio
 import inspect
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 import anyio
 
 from porch import protocol
+from porch.blocks.blocks import Blocks
 from porch.blocks.events import Dependency
+from porch.components.base import Conversion
 from porch.queue.runner import iterate
 from porch.queue.scheduler import Job
+from porch.queue.sessions import MemoryStateStore
 from porch.reporting import current_reporter
 from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.reporter import Reporter
 
-if TYPE_CHECKING:
-    from porch.server.runtime import AppRuntime
+T = TypeVar("T")
 
 
-async def run_batch(runtime: AppRuntime, dep: Dependency, jobs: list[Job]) -> None:
+class BatchRunner(Protocol):
+    """What a batch needs of the runtime (`porch.server.runtime`, which sits above this module
+    and calls `run_batch`)."""
+
+    blocks: Blocks
+    states: MemoryStateStore
+
+    @property
+    def limiter(self) -> anyio.CapacityLimiter: ...
+
+    def conversion(self, root: str) -> Conversion: ...
+
+    async def in_thread_if(self, io: bool, fn: Callable[..., T], *args: Any) -> T: ...
+
+    def fail(self, job: Job, dep: Dependency, exc: Exception) -> None: ...
+
+    def record(self, dep: Dependency, duration: float) -> float: ...
+
+
+async def run_batch(runtime: BatchRunner, dep: Dependency, jobs: list[Job]) -> None:
     """Run waiting calls of a `batch=True` event as one call: `fn` gets a list per input
     and returns a list per output; each caller gets its own item (and messages)."""
     assert dep.fn is not None

@@ -26,8 +26,9 @@ ALLOWED: dict[str, set[str]] = {
     "client": {"errors", "protocol", "version"},
 }
 THIRD_PARTY_ONLY_IN = {"starlette": {"server"}, "uvicorn": {"server"}}
-# Blocks.launch() starts the server: the one upward import DESIGN.md allows.
-ALLOWED_EDGES = {("porch/blocks/blocks.py", "server")}
+# Blocks.launch() hands the app to the server porch/__init__.py names (serve_with): no layer
+# imports one above it, with no exception.
+ALLOWED_EDGES: set[tuple[str, str]] = set()
 
 
 def _imports(path: Path) -> list[tuple[str, bool]]:
@@ -68,3 +69,94 @@ def test_checker_catches_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "x.py"
     bad.write_text("from porch.server.app import create_app\n")
     assert ("porch.server.app", True) in _imports(bad)
+
+
+def _module_name(path: Path, package: Path) -> str:
+    rel = path.relative_to(package.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imported_modules(path: Path, name: str, modules: set[str]) -> set[str]:
+    """The porch modules a file imports: absolute and relative, `from x import module` too."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name in modules}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            for alias in node.names:
+                if f"{base}.{alias.name}" in modules:
+                    found.add(f"{base}.{alias.name}")
+                elif base in modules:
+                    found.add(base)
+    return found - {name, "porch"}
+
+
+def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
+    """module -> porch modules it imports, every import anywhere in the file counted
+    (TYPE_CHECKING and function-level ones too: a lazy import still ties two rooms)."""
+    paths = {_module_name(p, package): p for p in package.rglob("*.py")}
+    # The package's face imports everything and nothing imports it back.
+    return {name: _imported_modules(path, name, set(paths))
+            for name, path in paths.items() if name != "porch"}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                item = stack.pop()
+                on_stack.discard(item)
+                group.append(item)
+                if item == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycles() -> None:
+    """Each package reads top-down: no two modules import each other, directly or around a
+    loop (so no import can ever see a half-initialised module)."""
+    assert cycles(import_graph()) == []
+
+
+def test_cycle_finder_sees_a_loop(tmp_path: Path) -> None:
+    package = tmp_path / "porch"
+    (package / "a").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "a" / "__init__.py").write_text("")
+    (package / "a" / "one.py").write_text("from porch.a.two import f\n")
+    (package / "a" / "two.py").write_text("def f():\n    from porch.a import three\n")
+    (package / "a" / "three.py").write_text("from porch.a.one import g\n")
+    (package / "a" / "four.py").write_text("from . import one\nfrom .two import f\n")
+    (package / "b.py").write_text("import porch.a.one\n")
+    assert cycles(import_graph(package)) == [["porch.a.one", "porch.a.three", "porch.a.two"]]

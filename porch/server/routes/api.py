@@ -16,13 +16,8 @@ from porch.queue import channels
 from porch.server.clients import identity, is_cross_site_read
 from porch.server.context import event_context
 from porch.server.responses import event_stream, json_error, read_json, require_object
+from porch.server.routes.common import root_url, runtime_of
 from porch.server.runtime import AppRuntime
-from porch.server.urls import public_root
-
-
-def runtime_of(request: Request) -> AppRuntime:
-    runtime: AppRuntime = request.app.state.runtime
-    return runtime
 
 
 def admit(request: Request, session_hash: str) -> None:
@@ -31,11 +26,6 @@ def admit(request: Request, session_hash: str) -> None:
     runtime = runtime_of(request)
     owner, client = identity(request, runtime.client_cookie)
     runtime.open_session(session_hash, owner=owner, client=client)
-
-
-def root_url(request: Request) -> str:
-    """The public root of the app, as this request reached it (prefix and mount included)."""
-    return public_root(request.scope, runtime_of(request).settings.root_path)
 
 
 async def info(request: Request) -> Response:

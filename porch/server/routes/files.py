@@ -19,7 +19,7 @@ from porch.errors import FileNotAllowed, UploadRejected
 from porch.files import media
 from porch.files.uploads import MultipartUpload, UploadLimits
 from porch.server.responses import event_stream, json_error
-from porch.server.routes.api import runtime_of
+from porch.server.routes.common import runtime_of
 from porch.server.settings import Settings
 
 log = logging.getLogger("porch.server")

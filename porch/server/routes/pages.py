@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from porch.server.auth import username_of
 from porch.server.clients import give_cookie
-from porch.server.routes.api import root_url, runtime_of
+from porch.server.routes.common import root_url, runtime_of
 
 FRONTEND = resources.files("porch") / "frontend"
 
