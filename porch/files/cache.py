@@ -33,9 +33,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -44,7 +42,8 @@ from porch.errors import ConfigError, UploadRejected
 
 from .media import guess_type
 from .paths import display_name, lexical_refusal, sanitize_filename
-from .retention import HOLDERS_KEPT, current_holder
+from .registry import CacheEntry, CacheRegistry, MemoryRegistry, Record
+from .retention import current_holder
 
 __all__ = ["CacheEntry", "FileCache", "PendingEntry", "default_cache_base", "sweep_partials"]
 
@@ -63,39 +62,6 @@ _PARTIAL_PREFIX = ".porch-partial-"
 _PARTIAL_NAME = re.compile(re.escape(_PARTIAL_PREFIX) + _TOKEN)
 # Stored names never start with a dot, so neither can a reference's (no ".", "..").
 _REFERENCE = re.compile(_TOKEN + r"/[^/.][^/]*")
-
-
-@dataclass(frozen=True)
-class CacheEntry:
-    """A file porch stored (or, for static paths, serves in place).
-
-    ``path`` is absolute and resolved; ``orig_name`` is the name to show (FileData
-    ``orig_name``); ``size`` in bytes; ``mime_type`` a best guess from the name.
-    """
-
-    path: Path
-    orig_name: str
-    size: int
-    mime_type: str | None
-
-
-@dataclass
-class _Record:
-    entry: CacheEntry
-    dev: int
-    ino: int
-    created: float
-    used: float
-    # Sessions that created or looked up the entry, most recent last (see retention.py).
-    holders: dict[str, None]
-
-    def held_by(self, holder: str | None) -> None:
-        if holder is None:
-            return
-        self.holders.pop(holder, None)
-        self.holders[holder] = None
-        if len(self.holders) > HOLDERS_KEPT:
-            del self.holders[next(iter(self.holders))]
 
 
 def default_cache_base(environ: Mapping[str, str]) -> Path:
@@ -207,6 +173,7 @@ class FileCache:
         delete_cache: tuple[float, float] | None = None,
         max_idle: float | None = None,
         is_live: Callable[[str], bool] | None = None,
+        registry: CacheRegistry | None = None,
     ) -> None:
         if max_idle is not None and max_idle < 0:
             raise ConfigError(f"Invalid cache idle limit {max_idle!r}: it cannot be negative.")
@@ -240,8 +207,7 @@ class FileCache:
         if swept:
             log.info("removed %d partial upload(s) left by stopped porch instances", swept)
         self._lock = threading.Lock()
-        self._records: OrderedDict[str, _Record] = OrderedDict()
-        self._total = 0
+        self._registry: CacheRegistry = registry if registry is not None else MemoryRegistry()
         self._closed = False
         self._full_warned = -1e9
 
@@ -278,11 +244,10 @@ class FileCache:
     def _register(self, entry: CacheEntry, st: os.stat_result) -> None:
         key = str(entry.path)
         now = time.time()
-        record = _Record(entry, st.st_dev, st.st_ino, now, now, {})
+        record = Record(entry, st.st_dev, st.st_ino, now, now, {})
         record.held_by(current_holder.get())
         with self._lock:
-            self._records[key] = record
-            self._total += entry.size
+            self._registry.add(key, record)
             evicted = self._evict_locked(keep=key)
         for record in evicted:
             _remove_entry_files(record.entry.path)
@@ -319,18 +284,16 @@ class FileCache:
             return None
         key = posixpath.normpath(text)
         with self._lock:
-            record = self._records.get(key)
+            record = self._registry.get(key)
             if record is None or not _same_file(key, record):
                 return None
-            self._records.move_to_end(key)
-            record.used = time.time()
-            record.held_by(current_holder.get())
+            self._registry.touch(key, time.time(), current_holder.get())
             return record.entry
 
     def owns(self, path: Path, st: os.stat_result) -> bool:
         """True if ``st`` (an fstat of an opened file) is the file registered at ``path``."""
         with self._lock:
-            record = self._records.get(str(path))
+            record = self._registry.get(str(path))
             return record is not None and (record.dev, record.ino) == (st.st_dev, st.st_ino)
 
     # -- removing
@@ -338,7 +301,7 @@ class FileCache:
         """Forget ``entry`` and delete its file; False if it was not (or no longer) registered."""
         key = str(entry.path)
         with self._lock:
-            if key not in self._records:
+            if self._registry.get(key) is None:
                 return False
             record = self._take_locked(key)
         _remove_entry_files(record.entry.path)
@@ -348,11 +311,11 @@ class FileCache:
         """Drop entries older than ``delete_cache``'s age, unused for ``max_idle``, and LRU
         entries over ``max_bytes``; never one a live session holds."""
         now = time.time() if now is None else now
-        removed: list[_Record] = []
+        removed: list[Record] = []
         with self._lock:
             created_before = now - self.delete_cache[1] if self.delete_cache else None
             used_before = now - self.max_idle if self.max_idle is not None else None
-            expired = [k for k, r in self._records.items()
+            expired = [k for k, r in self._registry.oldest_first()
                        if ((created_before is not None and r.created < created_before)
                            or (used_before is not None and r.used < used_before))
                        and not self._held(r)]
@@ -371,45 +334,46 @@ class FileCache:
             self._unlock()
             if self.delete_cache is None:
                 return
-            self._records.clear()
-            self._total = 0
+            self._registry.clear()
         shutil.rmtree(self.root, ignore_errors=True)
 
     @property
     def size(self) -> tuple[int, int]:
         """(entries, bytes) held now."""
         with self._lock:
-            return len(self._records), self._total
+            return len(self._registry), self._registry.total
 
-    def _held(self, record: _Record) -> bool:
+    def _held(self, record: Record) -> bool:
         return any(self.is_live(holder) for holder in record.holders)
 
-    def _take_locked(self, key: str) -> _Record:
-        record = self._records.pop(key)
-        self._total -= record.entry.size
+    def _take_locked(self, key: str) -> Record:
+        record = self._registry.take(key)
+        assert record is not None, "taken under the lock it was found under"
         return record
 
-    def _evict_locked(self, keep: str | None) -> list[_Record]:
-        evicted: list[_Record] = []
+    def _evict_locked(self, keep: str | None) -> list[Record]:
+        evicted: list[Record] = []
         if self.max_bytes is None:
             return evicted
         # The newest entry is kept even when it alone exceeds the cap: evicting it would hand
         # the caller a name that no longer resolves. So is every entry a live session holds.
-        victims = (key for key in list(self._records) if key != keep)
-        while self._total > self.max_bytes:
-            key = next(victims, None)
-            if key is None:
+        victims = ((key, record) for key, record in self._registry.oldest_first()
+                   if key != keep)
+        while self._registry.total > self.max_bytes:
+            victim = next(victims, None)
+            if victim is None:
                 if time.monotonic() - self._full_warned > 60:  # once a minute, not per file
                     self._full_warned = time.monotonic()
                     log.warning("cache is over its %d-byte cap, with only the newest file "
                                 "and files live sessions hold left", self.max_bytes)
                 break
-            if not self._held(self._records[key]):
+            key, record = victim
+            if not self._held(record):
                 evicted.append(self._take_locked(key))
         return evicted
 
 
-def _same_file(key: str, record: _Record) -> bool:
+def _same_file(key: str, record: Record) -> bool:
     try:
         st = os.lstat(key)
     except OSError:

@@ -117,11 +117,15 @@ class Channel:
 
 
 class MessageBus(Protocol):
+    """Where sessions' and calls' messages wait for their readers (MemoryBus here)."""
+
     def open(self, key: str) -> Channel: ...
 
     def get(self, key: str) -> Channel | None: ...
 
     def drop(self, key: str) -> None: ...
+
+    def prune(self, keep: Callable[[str], bool]) -> int: ...
 
 
 class MemoryBus:

@@ -17,7 +17,7 @@ import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from porch import protocol
 from porch.errors import QueueFull
@@ -68,6 +68,27 @@ class _Group:
 
     def has_room(self) -> bool:
         return self.limit is None or len(self.running) < self.limit
+
+
+class JobQueue(Protocol):
+    """Admits, orders and runs events (Scheduler here; a cluster backend shares the queue and
+    its concurrency limits between replicas)."""
+
+    def submit(self, job: Job) -> None: ...
+
+    def cancel(self, event_id: str) -> Job | None: ...
+
+    def jobs_of(self, session: str) -> list[Job]: ...
+
+    def waiting_count(self) -> int: ...
+
+    def running_count(self) -> int: ...
+
+    def get(self, event_id: str) -> Job | None: ...
+
+    def average(self, fn: str) -> float | None: ...
+
+    async def close(self) -> None: ...
 
 
 class Scheduler:

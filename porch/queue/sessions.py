@@ -37,6 +37,11 @@ OnDelete = Callable[[int, Any], None]
 
 
 class StateStore(Protocol):
+    """Sessions' State values and liveness (MemoryStateStore here; a cluster backend keeps
+    them where every replica sees them)."""
+
+    lifetimes: dict[int, float]  # a State's id -> its time_to_live in seconds
+
     def state(self, session_hash: str) -> MutableMapping[int, Any]: ...
 
     def open(self, session_hash: str, *, owner: str | None,
@@ -55,6 +60,14 @@ class StateStore(Protocol):
     def forget(self, session_hash: str) -> None: ...
 
     def sweep(self) -> int: ...
+
+    def live(self, session_hash: str) -> bool: ...
+
+    def attached(self, session_hash: str) -> bool: ...
+
+    def __contains__(self, session_hash: object) -> bool: ...
+
+    def __len__(self) -> int: ...
 
 
 class SessionValues(MutableMapping[int, Any]):
@@ -260,6 +273,16 @@ class MemoryStateStore:
     def peek(self, session_hash: str) -> SessionValues | None:
         with self.lock:
             return self._sessions.get(session_hash)
+
+    def live(self, session_hash: str) -> bool:
+        """A page or client is attached to the session, or one of its events runs."""
+        values = self.peek(session_hash)
+        return values is not None and values.live
+
+    def attached(self, session_hash: str) -> bool:
+        """A heartbeat stream of the session is open."""
+        values = self.peek(session_hash)
+        return values is not None and values.attached > 0
 
     def attach(self, session_hash: str) -> None:
         """A heartbeat stream opened for the session: it is live until `detach`."""

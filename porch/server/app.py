@@ -18,6 +18,7 @@ from porch.blocks.blocks import Blocks
 from porch.errors import InvalidRequest
 from porch.protocol import API_PREFIX
 from porch.server.auth import AuthGate
+from porch.server.backend import Backend
 from porch.server.deadlines import BodyDeadline
 from porch.server.guard import RequestGuard
 from porch.server.headers import SecurityHeaders
@@ -74,10 +75,11 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return json_error(500, "Internal server error; the server log has the details.")
 
 
-def create_app(blocks: Blocks, settings: Settings | None = None) -> Starlette:
+def create_app(blocks: Blocks, settings: Settings | None = None,
+               backend: Backend | None = None) -> Starlette:
     """The ASGI app serving `blocks` (mountable, testable with httpx.ASGITransport)."""
     settings = settings or Settings.build()
-    runtime = AppRuntime(blocks, settings)
+    runtime = AppRuntime(blocks, settings, backend)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -26,7 +26,7 @@ import logging
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import anyio.to_thread
 from starlette.requests import Request, cookie_parser
@@ -122,6 +122,19 @@ def _is_pair(value: Any) -> bool:
         all(isinstance(part, str) for part in value)
 
 
+class LoginSessions(Protocol):
+    """Who is logged in, by session token (Sessions here; a cluster backend makes a login on
+    one replica valid on all)."""
+
+    def open(self, username: str) -> str: ...
+
+    def user(self, token: str) -> str | None: ...
+
+    def close(self, token: str) -> None: ...
+
+    def close_user(self, username: str) -> None: ...
+
+
 class Sessions:
     """Logged-in sessions: random token -> username, oldest dropped past `limit`."""
 
@@ -181,14 +194,16 @@ class Auth:
 
     def __init__(self, *, credentials: Credentials | None = None,
                  dependency: AuthDependency | None = None, message: str | None = None,
-                 brake: LoginBrake | None = None) -> None:
+                 brake: LoginBrake | None = None,
+                 sessions: LoginSessions | None = None) -> None:
         if (credentials is None) == (dependency is None):
             raise ConfigError("Auth needs exactly one of credentials or a dependency.")
         self.credentials = credentials
         self.dependency = dependency
         self.message = message
-        self.sessions = Sessions()
+        self.sessions: LoginSessions = sessions if sessions is not None else Sessions()
         self.brake: LoginBrake = brake if brake is not None else MemoryLoginBrake()
+        self._brake_given = brake is not None
         self.devices = Devices()
         suffix = secrets.token_hex(4)
         self.cookie_name = f"porch-session-{suffix}"
@@ -203,6 +218,13 @@ class Auth:
             raise ConfigError("Pass auth= or auth_dependency=, not both.")
         return cls(credentials=Credentials(auth) if auth is not None else None,
                    dependency=dependency, message=message, brake=brake)
+
+    def use(self, sessions: LoginSessions, brake: LoginBrake) -> None:
+        """Keep logins and the brake where the app's backend says (a `login_brake=` the app
+        passed itself wins)."""
+        self.sessions = sessions
+        if not self._brake_given:
+            self.brake = brake
 
     def token_of(self, scope: Scope) -> str | None:
         return cookie_of(scope, self.cookie_name)

@@ -22,7 +22,7 @@ from porch.blocks.events import Dependency
 from porch.components.base import Conversion
 from porch.queue.runner import iterate
 from porch.queue.scheduler import Job
-from porch.queue.sessions import MemoryStateStore
+from porch.queue.sessions import StateStore
 from porch.reporting import current_reporter
 from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.reporter import Reporter
@@ -35,7 +35,7 @@ class BatchRunner(Protocol):
     and calls `run_batch`)."""
 
     blocks: Blocks
-    states: MemoryStateStore
+    states: StateStore
 
     @property
     def limiter(self) -> anyio.CapacityLimiter: ...

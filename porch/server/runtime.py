@@ -31,11 +31,12 @@ from porch.errors import Error, FileNotAllowed, InvalidRequest, QueueFull
 from porch.files.cache import FileCache
 from porch.files.policy import FilePolicy, FileRules
 from porch.files.retention import current_holder, default_max_bytes
-from porch.queue.channels import Channel, MemoryBus
+from porch.queue.channels import Channel
 from porch.queue.runner import iterate
-from porch.queue.scheduler import Job, Scheduler
-from porch.queue.sessions import MemoryStateStore, SessionBudget
+from porch.queue.scheduler import Job
+from porch.queue.sessions import SessionBudget
 from porch.reporting import Progress, current_reporter, track_tqdm, untrack_tqdm
+from porch.server.backend import Backend, MemoryBackend
 from porch.server.batches import one_call_of_batch, run_batch
 from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.clients import new_cookie_name
@@ -72,11 +73,14 @@ def cache_cap(settings: Settings) -> int | None:
 
 
 class AppRuntime:
-    def __init__(self, blocks: Blocks, settings: Settings) -> None:
+    def __init__(self, blocks: Blocks, settings: Settings,
+                 backend: Backend | None = None) -> None:
         self.blocks = blocks
         self.settings = settings
+        backend = backend if backend is not None else MemoryBackend()
         self.cache = FileCache(settings.cache_base, delete_cache=blocks.delete_cache,
-                               max_bytes=cache_cap(settings), max_idle=settings.cache_max_idle)
+                               max_bytes=cache_cap(settings), max_idle=settings.cache_max_idle,
+                               registry=backend.cache_registry())
         self.policy = FilePolicy(
             FileRules.build(
                 allowed=list(settings.allowed_paths),
@@ -87,17 +91,19 @@ class AppRuntime:
             self.cache,
         )
         self.fetcher = SafeFetcher(max_bytes=settings.max_file_size or 100 * 1024 * 1024)
-        self.scheduler = Scheduler(max_size=blocks.max_queue_size)
-        self.bus = MemoryBus()
+        self.scheduler = backend.job_queue(max_size=blocks.max_queue_size)
+        self.bus = backend.message_bus()
         self.client_cookie = new_cookie_name()
-        self.states = MemoryStateStore(
+        if settings.auth is not None:
+            settings.auth.use(backend.login_sessions(), backend.login_brake())
+        self.states = backend.state_store(
             capacity=settings.state_session_capacity,
             max_bytes=settings.state_max_bytes,
             budget=SessionBudget(settings.session_burst, settings.session_rate),
             lifetimes={b.id: b.time_to_live for b in blocks.blocks.values()
                        if isinstance(b, State) and b.time_to_live is not None},
             on_delete=self._state_deleted)
-        self.cache.is_live = self._session_live
+        self.cache.is_live = self.states.live
         self._background: set[asyncio.Task[None]] = set()
         self._limiter: anyio.CapacityLimiter | None = None
         # Initial file values get URLs by path only: a Host header must not shape what every
@@ -118,10 +124,6 @@ class AppRuntime:
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self.settings.max_threads)
         return self._limiter
-
-    def _session_live(self, session_hash: str) -> bool:
-        values = self.states.peek(session_hash)
-        return values is not None and values.live
 
     async def clean_cache_periodically(self) -> None:
         """Drop old entries every `delete_cache` frequency, else each minute (retention.py)."""
@@ -356,8 +358,7 @@ class AppRuntime:
         """A page's heartbeat ended: run the app's unload events, and keep the session's
         state only a while in case the page comes back (a reload, a network blip)."""
         self.states.detach(session_hash, self.settings.closed_session_keep)
-        values = self.states.peek(session_hash)
-        if values is not None and values.attached:
+        if self.states.attached(session_hash):
             return  # another stream of the same client still holds the session
         for dep in self.blocks.unload_events():
             self._spawn(self.execute(dep, [], session_hash, root, _discard,

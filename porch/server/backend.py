@@ -1,0 +1,60 @@
+"""Where an app keeps what more than one request shares: the seams of a cluster.
+
+`AppRuntime` receives a `Backend` and asks it for each shared part: the message bus (events'
+messages waiting for their readers), the job queue (admission, order, concurrency limits),
+the State store (sessions' values and liveness), the file cache's registry, and the login
+sessions and brake. `MemoryBackend` gives today's in-process implementations; a cluster
+backend gives ones every replica sees (../shared/SCALE-OUT.md), and nothing above this
+module changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from porch.files.registry import CacheRegistry, MemoryRegistry
+from porch.queue.channels import MemoryBus, MessageBus
+from porch.queue.scheduler import JobQueue, Scheduler
+from porch.queue.sessions import MemoryStateStore, OnDelete, SessionBudget, StateStore
+from porch.server.auth import LoginSessions, Sessions
+from porch.server.brake import LoginBrake, MemoryLoginBrake
+
+
+class Backend(Protocol):
+    def message_bus(self) -> MessageBus: ...
+
+    def job_queue(self, *, max_size: int | None) -> JobQueue: ...
+
+    def state_store(self, *, capacity: int, max_bytes: int, budget: SessionBudget,
+                    lifetimes: Mapping[int, float], on_delete: OnDelete) -> StateStore: ...
+
+    def cache_registry(self) -> CacheRegistry: ...
+
+    def login_sessions(self) -> LoginSessions: ...
+
+    def login_brake(self) -> LoginBrake: ...
+
+
+class MemoryBackend:
+    """Everything in this process: one server, no replicas."""
+
+    def message_bus(self) -> MessageBus:
+        return MemoryBus()
+
+    def job_queue(self, *, max_size: int | None) -> JobQueue:
+        return Scheduler(max_size=max_size)
+
+    def state_store(self, *, capacity: int, max_bytes: int, budget: SessionBudget,
+                    lifetimes: Mapping[int, float], on_delete: OnDelete) -> StateStore:
+        return MemoryStateStore(capacity=capacity, max_bytes=max_bytes, budget=budget,
+                                lifetimes=lifetimes, on_delete=on_delete)
+
+    def cache_registry(self) -> CacheRegistry:
+        return MemoryRegistry()
+
+    def login_sessions(self) -> LoginSessions:
+        return Sessions()
+
+    def login_brake(self) -> LoginBrake:
+        return MemoryLoginBrake()
