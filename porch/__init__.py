@@ -41,6 +41,7 @@ from porch.blocks.static_paths import set_static_paths as set_static_paths
 from porch.blocks.tabbed_interface import TabbedInterface as TabbedInterface
 from porch.blocks.updates import skip as skip
 from porch.blocks.updates import update as update
+from porch.components.base import Component as Component
 from porch.components.button import Button as Button
 from porch.components.button import ClearButton as ClearButton
 from porch.components.chat import Chatbot as Chatbot
@@ -66,6 +67,10 @@ from porch.components.number import Slider as Slider
 from porch.components.picker import ColorPicker as ColorPicker
 from porch.components.picker import DateTime as DateTime
 from porch.components.plot import Plot as Plot
+from porch.components.presets import Files as Files
+from porch.components.presets import List as List
+from porch.components.presets import Matrix as Matrix
+from porch.components.presets import Numpy as Numpy
 from porch.components.state import BrowserState as BrowserState
 from porch.components.state import State as State
 from porch.components.table import Dataframe as Dataframe
@@ -87,6 +92,9 @@ from porch.version import __version__ as __version__
 DataFrame = Dataframe
 Highlight = HighlightedText
 Text = Textbox
+Checkboxgroup = CheckboxGroup
+Highlightedtext = HighlightedText
+Json = JSON
 
 if TYPE_CHECKING:
     from porch.client import AsyncClient as AsyncClient
@@ -132,11 +140,13 @@ __all__ = [
     "Chatbot",
     "Checkbox",
     "CheckboxGroup",
+    "Checkboxgroup",
     "ClearButton",
     "Client",
     "Code",
     "ColorPicker",
     "Column",
+    "Component",
     "CopyData",
     "DataFrame",
     "Dataframe",
@@ -151,22 +161,28 @@ __all__ = [
     "Examples",
     "File",
     "FileSize",
+    "Files",
     "FlaggingCallback",
     "Gallery",
     "Group",
     "HTML",
     "Highlight",
     "HighlightedText",
+    "Highlightedtext",
     "Image",
     "Info",
     "Interface",
     "JSON",
+    "Json",
     "KeyUpData",
     "Label",
     "LikeData",
+    "List",
     "Markdown",
+    "Matrix",
     "MultimodalTextbox",
     "Number",
+    "Numpy",
     "Plot",
     "Progress",
     "Radio",

@@ -38,13 +38,27 @@ from porch.components.base import (
 from porch.components.state import State
 from porch.components.timer import Timer
 from porch.errors import ConfigError, InvalidRequest
+from porch.unhonoured import unhonoured
 from porch.version import __version__
 
-# Options of Gradio's event listeners that change nothing in porch yet; accepted so apps run.
-_IGNORED_EVENT_OPTIONS = frozenset(
-    {"preprocess", "postprocess", "stream_every", "show_progress_on", "key", "validator",
-     "like_user_message", "show_api", "api_description_from_docstring"}
-)
+# Options of Gradio's event listeners porch does not act on yet, with Gradio's defaults:
+# given another value, each warns once (porch.unhonoured). Gradio's older spellings too.
+_UNHONOURED_EVENT_OPTIONS: dict[str, Any] = {
+    "stream_every": 0.5, "show_progress_on": None,
+    "key": None, "validator": None, "inputs_kwargs": None, "like_user_message": False,
+    "show_api": True, "api_description_from_docstring": True,
+}
+# Every keyword an event listener takes besides fn/inputs/outputs, with its default: Gradio's
+# listener signature (tests/unit/test_gradio_surface.py holds porch to it).
+EVENT_KEYWORDS: dict[str, Any] = {
+    "api_name": None, "api_description": None, "api_visibility": "public",
+    "scroll_to_output": False, "show_progress": "full", "queue": True, "batch": False,
+    "max_batch_size": 4, "cancels": None, "trigger_mode": None, "js": None,
+    "concurrency_limit": "default", "concurrency_id": None, "time_limit": None,
+    "trigger_after": None, "trigger_only_on_success": False,
+    "trigger_only_on_failure": False, "every": None, "preprocess": True, "postprocess": True,
+    **_UNHONOURED_EVENT_OPTIONS,
+}
 
 
 Launcher = Callable[..., tuple[Any, str, str | None]]
@@ -142,20 +156,25 @@ class Blocks(Layout):
         batch: bool = False,
         max_batch_size: int = 4,
         time_limit: float | None = None,
-        every: float | None = None,
+        every: float | Timer | None = None,
+        preprocess: bool = True,
+        postprocess: bool = True,
         scope: Any = None,
         **options: Any,
     ) -> Dependency:
         """Add an event (what listeners call). `scope` is the `@render` run defining it: the
         event and its new blocks then belong to that run (fresh ids), not to the app."""
         sink: Any = scope if scope is not None else self
-        unknown = set(options) - _IGNORED_EVENT_OPTIONS
+        unknown = set(options) - set(_UNHONOURED_EVENT_OPTIONS)
         if unknown:
             raise TypeError(f"unknown event option(s): {', '.join(sorted(unknown))}")
+        unhonoured("event listener", options,
+                   {name: _UNHONOURED_EVENT_OPTIONS[name] for name in options})
         _check_queue_options(concurrency_limit, time_limit, batch, max_batch_size)
         if every is not None:
-            # `every=`: the event also runs on a Timer's tick while the page is open.
-            timer = Timer(every, render=False)
+            # `every=`: the event also runs on a Timer's tick while the page is open (a Timer
+            # given is used as it is, so the app can stop or change it).
+            timer = every if isinstance(every, Timer) else Timer(every, render=False)
             self.add_block(timer)
             targets = [*targets, (timer, "tick")]
         if options.get("show_api") is False and api_visibility is None:
@@ -200,6 +219,8 @@ class Blocks(Layout):
             batch=batch,
             max_batch_size=max_batch_size,
             time_limit=time_limit,
+            preprocess=preprocess,
+            postprocess=postprocess,
             signature=signature_of(fn),
         )
         if batch and dependency.is_generator:
@@ -245,12 +266,21 @@ class Blocks(Layout):
 
     def queue(
         self,
-        default_concurrency_limit: int | None | str = 1,
+        status_update_rate: float | str = "auto",
+        api_open: bool | None = None,
         max_size: int | None = None,
-        **_gradio_options: Any,
+        default_concurrency_limit: int | None | str = 1,
     ) -> Blocks:
-        """Set the queue's defaults (every event already runs through the queue)."""
-        if default_concurrency_limit == DEFAULT:
+        """Set the queue's defaults (every event already runs through the queue).
+
+        Queue positions are sent as they change ("auto"); `status_update_rate=` seconds and
+        `api_open=` (the queue is always open to the API, behind the same guard) are
+        accepted for Gradio's sake and warn when set.
+        """
+        unhonoured("Blocks.queue()", {"status_update_rate": status_update_rate,
+                                      "api_open": api_open},
+                   {"status_update_rate": "auto", "api_open": None})
+        if default_concurrency_limit in (DEFAULT, "not_set"):
             default_concurrency_limit = 1
         if default_concurrency_limit is not None and (
                 not isinstance(default_concurrency_limit, int)
@@ -406,6 +436,8 @@ class Blocks(Layout):
                 if component.id not in state:
                     state[component.id] = component.fresh_value()
                 args.append(state[component.id])
+            elif not dep.preprocess:
+                args.append(payload)
             else:
                 args.append(component.preprocess(payload, conversion))
         return args
@@ -416,6 +448,11 @@ class Blocks(Layout):
 
         A value may be an update of the output's props (see `porch.blocks.updates`)."""
         view = session_view(state)
+        if not dep.postprocess:
+            return [output_payload(block, value, view, state, conversion)
+                    if isinstance(block, State) else value
+                    for block, value in zip(dep.outputs, output_values(dep, result),
+                                            strict=True)]
         return [output_payload(block, value, view, state, conversion)
                 for block, value in zip(dep.outputs, output_values(dep, result), strict=True)]
 

@@ -95,6 +95,23 @@ def _split_turn(history: History) -> tuple[History, Any]:
 class ChatInterface(Blocks):
     """A chat app: a conversation, a message box, and `fn` answering each message."""
 
+    # Gradio keywords accepted but not acted on yet (with Gradio's defaults): warned once.
+    unhonoured_keywords = {
+        "editable": False,
+        "examples_label": "Examples",
+        "example_icons": None,
+        "cache_examples": None,
+        "cache_mode": None,
+        "flagging_mode": None,
+        "flagging_options": ("Like", "Dislike"),
+        "flagging_dir": ".gradio/flagged",
+        "analytics_enabled": None,
+        "autoscroll": True,
+        "api_visibility": "public",
+        "save_history": False,
+        "validator": None,
+    }
+
     def __init__(
         self,
         fn: Callable[..., Any],
@@ -115,7 +132,7 @@ class ChatInterface(Blocks):
         stop_btn: str | bool | None = True,
         autofocus: bool = True,
         concurrency_limit: int | None | str = "default",
-        api_name: str | None = "chat",
+        api_name: str | None = None,  # None: "chat", as Gradio names it
         api_description: str | None = None,
         show_progress: str = "minimal",
         css: str | None = None,
@@ -127,6 +144,7 @@ class ChatInterface(Blocks):
         delete_cache: tuple[float, float] | None = None,
         **_gradio_options: Any,
     ) -> None:
+        self.take_unhonoured(_gradio_options)
         if type not in ("messages", "tuples"):
             raise ConfigError("ChatInterface type must be 'messages' or 'tuples'.")
         super().__init__(title=title or "porch", css=css, theme=theme, js=js, head=head,

@@ -49,6 +49,10 @@ class Dependency:
     batch: bool = False
     max_batch_size: int = 4
     time_limit: float | None = None  # seconds; a run that takes longer fails
+    # False: the function gets the inputs' wire payloads / returns its outputs' payloads
+    # (files in them still pass the gate when served or flagged).
+    preprocess: bool = True
+    postprocess: bool = True
     signature: Signature = field(default_factory=Signature)
     render_id: int | None = None  # this event runs the `@render` with this id
     rendered_in: int | None = None  # this event was defined by a run of that `@render`

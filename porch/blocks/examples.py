@@ -22,6 +22,7 @@ from porch.components.base import Component, Conversion, current_conversion, cur
 from porch.components.dataset import Dataset
 from porch.components.state import State
 from porch.errors import ConfigError
+from porch.unhonoured import unhonoured
 
 log = logging.getLogger("porch.examples")
 
@@ -101,8 +102,20 @@ def _cache_mode(cache_examples: Any, cache_mode: str | None) -> str | None:
     return None
 
 
+# Gradio keywords of Examples porch does not act on yet, with Gradio's defaults: warned once.
+_UNHONOURED_EXAMPLES_OPTIONS: dict[str, Any] = {
+    "preprocess": True, "postprocess": True, "api_visibility": "undocumented",
+    "api_description": None, "batch": False, "visible_columns": None, "preload": 0,
+}
+
+
 class Examples:
     """Clickable example inputs for a set of components (in a Blocks or an Interface)."""
+
+    @classmethod
+    def all_unhonoured_keywords(cls) -> dict[str, Any]:
+        """Gradio's keywords accepted and warned about (as blocks declare theirs)."""
+        return dict(_UNHONOURED_EXAMPLES_OPTIONS)
 
     def __init__(
         self,
@@ -121,6 +134,11 @@ class Examples:
         api_name: str | bool | None = None,
         **_gradio_options: Any,
     ) -> None:
+        unknown = sorted(set(_gradio_options) - set(_UNHONOURED_EXAMPLES_OPTIONS))
+        if unknown:
+            raise TypeError(f"Examples() got unexpected keyword argument(s): {', '.join(unknown)}")
+        unhonoured("Examples", _gradio_options,
+                   {name: _UNHONOURED_EXAMPLES_OPTIONS[name] for name in _gradio_options})
         app = current_registry.get()
         if not isinstance(app, Blocks):
             raise ConfigError("porch.Examples must be created inside a `with porch.Blocks():`.")

@@ -96,6 +96,19 @@ class Interface(Blocks):
     users send to the server's disk.
     """
 
+    # Gradio keywords accepted but not acted on yet (with Gradio's defaults): warned once.
+    unhonoured_keywords = {
+        "preload_example": 0,
+        "analytics_enabled": None,
+        "batch": False,
+        "max_batch_size": 4,
+        "allow_duplication": False,
+        "time_limit": 30,
+        "stream_every": 0.5,
+        "deep_link": None,
+        "validator": None,
+    }
+
     def __init__(
         self,
         fn: Callable[..., Any],
@@ -134,6 +147,7 @@ class Interface(Blocks):
         allow_flagging: str | None = None,
         **_gradio_options: Any,
     ) -> None:
+        self.take_unhonoured(_gradio_options)
         super().__init__(title=title or "porch", css=css, theme=theme, js=js, head=head,
                          fill_width=fill_width, delete_cache=delete_cache, mode="interface")
         self.fn = fn

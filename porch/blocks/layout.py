@@ -53,6 +53,9 @@ class Layout(Block):
 class Row(Layout):
     """Children side by side; wraps on narrow screens."""
 
+    unhonoured_keywords = {"scale": None, "height": None, "max_height": None, "min_height": None,
+                           "show_progress": False}
+
     block_type = "row"
 
     def __init__(self, *, variant: str = "default", equal_height: bool = False,
@@ -68,6 +71,8 @@ class Row(Layout):
 
 class Column(Layout):
     """Children stacked; `scale` sets its share of a Row's width."""
+
+    unhonoured_keywords = {"show_progress": False}
 
     block_type = "column"
 
@@ -93,6 +98,8 @@ class Tabs(Layout):
     """A set of `Tab`s, one shown at a time. `selected` is a tab's `id` (or its index when
     the tabs have no ids); an event can switch tabs with `return Tabs(selected=...)`."""
 
+    unhonoured_keywords = {"overflow_behavior": "menu"}
+
     block_type = "tabs"
 
     change = EventListener("change")
@@ -113,6 +120,9 @@ class Tab(Layout):
 
     `id` names the tab for `Tabs(selected=)`; the block's own numeric id stays `.id`.
     """
+
+    unhonoured_keywords = {"alignment": "left", "height": None, "max_height": None,
+                           "render_children": False}
 
     block_type = "tabitem"
 
@@ -155,6 +165,8 @@ TabItem = Tab
 
 class Accordion(Layout):
     """A titled section that opens and closes; fires `expand` and `collapse`."""
+
+    unhonoured_keywords = {"height": None, "max_height": None}
 
     block_type = "accordion"
 

@@ -150,15 +150,22 @@ def _target(trigger: Any) -> tuple[Block, str]:
     raise ConfigError(f"triggers must be listeners such as `button.click`, got {trigger!r}.")
 
 
-def render(inputs: Any = None, triggers: Any = None, **options: Any) -> Any:
+def render(inputs: Any = None, triggers: Any = None, *, queue: bool = True,
+           trigger_mode: str | None = "always_last", concurrency_limit: int | None | str = None,
+           concurrency_id: str | None = None, show_progress: str = "full",
+           **options: Any) -> Any:
     """Redraw part of the page when `inputs` change (or when `triggers` fire):
 
         @porch.render(inputs=[count], triggers=[go.click])
         def draw(n): ...
 
-    Without `triggers`, it runs when the page loads and on each change of an input. Other
-    options are those of an event listener (`queue`, `concurrency_limit`, ...).
+    Without `triggers`, it runs when the page loads and on each change of an input. As in
+    Gradio, a render keeps only the latest trigger (`trigger_mode="always_last"`) and runs
+    without a concurrency limit; other options are those of an event listener.
     """
+    options = {"queue": queue, "trigger_mode": trigger_mode,
+               "concurrency_limit": concurrency_limit, "concurrency_id": concurrency_id,
+               "show_progress": show_progress, **options}
     if callable(inputs) and not isinstance(inputs, Block):  # bare `@render`
         return Renderable(inputs, None, triggers, options)
 

@@ -19,6 +19,9 @@ class TabbedInterface(Blocks):
     with a suffix where two collide), and examples cached at launch are cached here.
     """
 
+    # Gradio keywords accepted but not acted on yet (with Gradio's defaults): warned once.
+    unhonoured_keywords = {"analytics_enabled": None, "tabs_kwargs": None}
+
     def __init__(
         self,
         interface_list: Sequence[Blocks],
@@ -31,6 +34,7 @@ class TabbedInterface(Blocks):
         head: str | None = None,
         **_gradio_options: Any,
     ) -> None:
+        self.take_unhonoured(_gradio_options)
         if tab_names is not None and len(tab_names) != len(interface_list):
             raise ConfigError("TabbedInterface needs one tab name per interface.")
         super().__init__(title=title or "porch", theme=theme, css=css, js=js, head=head,

@@ -8,12 +8,13 @@ and the app's event registry sit in context variables, and blocks and event list
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from porch.errors import ConfigError
+from porch.unhonoured import unhonoured
 
 if TYPE_CHECKING:
     from porch.files.cache import CacheEntry
@@ -73,6 +74,9 @@ class Block:
     """Something placed in an app: a component or a layout."""
 
     block_type: str = "block"
+    # Gradio keywords this block accepts but does not act on yet, with Gradio's defaults
+    # (merged along the class's bases): one given another value warns once, by name.
+    unhonoured_keywords: ClassVar[Mapping[str, Any]] = {"preserved_by_key": None}
     skip_api: bool = True
     does_io = False  # see Component.does_io
     # What the constructor was given, so that a block returned by an event function updates
@@ -92,7 +96,9 @@ class Block:
         elem_classes: Sequence[str] | str | None = None,
         render: bool = True,
         key: Any = None,
+        **gradio_only: Any,
     ) -> None:
+        self.take_unhonoured(gradio_only)
         self.id = next(_ids)
         self.visible = visible
         self.elem_id = elem_id
@@ -103,6 +109,25 @@ class Block:
         self.rendered = False
         if render:
             self.render()
+
+    @classmethod
+    def all_unhonoured_keywords(cls) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            merged.update(vars(klass).get("unhonoured_keywords", {}))
+        return merged
+
+    def take_unhonoured(self, options: Mapping[str, Any]) -> None:
+        """Accept Gradio keywords porch does not act on (warning once for each one given a
+        non-default value); anything else is a mistake, as for any Python call."""
+        if not options:
+            return
+        known = self.all_unhonoured_keywords()
+        unknown = sorted(set(options) - set(known))
+        if unknown:
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword argument(s): "
+                            f"{', '.join(unknown)}")
+        unhonoured(type(self).__name__, options, {name: known[name] for name in options})
 
     def render(self) -> Block:
         """Place this block in the container being built (a no-op outside one)."""
@@ -189,6 +214,10 @@ class Component(Block):
     function, and to the wire (`postprocess`) from what the function returns."""
 
     block_type = "component"
+    # A component's value is kept when a render redraws it under the same key (Gradio's
+    # default, which porch does); other choices, buttons porch does not draw, and Gradio's
+    # internal load_fn are accepted and warned about.
+    unhonoured_keywords = {"preserved_by_key": "value", "buttons": None, "load_fn": None}
     skip_api = False
     # JSON schema of the value on the wire, and the Python type name gradio_client prints.
     schema: dict[str, Any] = {}
@@ -214,9 +243,10 @@ class Component(Block):
         container: bool = True,
         render: bool = True,
         key: Any = None,
-        preserved_by_key: Any = None,
+        every: Any = None,
+        inputs: Any = None,
+        **gradio_only: Any,
     ) -> None:
-        # `preserved_by_key` matters only to Gradio's re-rendering; accepted so apps run.
         self.label = label
         self.info = info
         self.show_label = True if show_label is None else show_label
@@ -225,10 +255,31 @@ class Component(Block):
         self.min_width = min_width
         # False draws the component without its panel (no border, padding or background).
         self.container = container
-        self.value = value
+        load = value if callable(value) and self.callable_value_loads else None
+        self.value = None if load is not None else value
         super().__init__(
-            visible=visible, elem_id=elem_id, elem_classes=elem_classes, render=render, key=key
+            visible=visible, elem_id=elem_id, elem_classes=elem_classes, render=render, key=key,
+            **gradio_only,
         )
+        if load is not None:
+            self._load_value_from(load, inputs, every)
+        elif every is not None or inputs is not None:
+            raise ConfigError(f"{type(self).__name__}: every= and inputs= apply to a value "
+                              "given as a function (value=lambda: ...).")
+
+    # A function given as `value=` runs when a page opens (and on every tick of `every=`);
+    # State takes a function as a factory of its initial value instead.
+    callable_value_loads: ClassVar[bool] = True
+
+    def _load_value_from(self, fn: Callable[..., Any], inputs: Any, every: Any) -> None:
+        registry = current_registry.get()
+        if registry is None:
+            raise ConfigError(f"{type(self).__name__}(value=<function>) must be created inside "
+                              "a `with porch.Blocks():` block: the function runs on page load.")
+        app: Any = getattr(registry, "app", registry)  # a @render run's app, or the app
+        registry.register_event([(app, "load")], fn, inputs=inputs, outputs=[self],
+                                every=every, api_name=False, show_progress="hidden",
+                                queue=False)
 
     # ---- values ---------------------------------------------------------------------------
     def preprocess(self, payload: Any, conversion: Conversion) -> Any:

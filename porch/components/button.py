@@ -34,6 +34,7 @@ class Button(Component):
         link: str | None = None,
         link_target: str = "_self",
         min_width: int | None = None,
+        interactive: bool | None = True,
         **common: Any,
     ) -> None:
         if variant not in VARIANTS:
@@ -49,7 +50,7 @@ class Button(Component):
         self.icon = icon
         self.link = link
         self.link_target = link_target
-        super().__init__(value, min_width=min_width, **common)
+        super().__init__(value, min_width=min_width, interactive=interactive, **common)
 
     def _icon(self, conversion: Conversion | None) -> Any:
         if self.icon is None:

@@ -27,19 +27,20 @@ from porch.errors import ConfigError, InvalidRequest
 
 ROLES = ("user", "assistant", "system")
 
-# Options of Gradio's Chatbot and MultimodalTextbox that change nothing here; accepted so
-# that apps written for Gradio run unchanged.
-_IGNORED_CHATBOT_OPTIONS = frozenset(
-    {"every", "inputs", "container", "preserved_by_key", "resizable", "max_height",
-     "min_height", "editable", "latex_delimiters", "rtl", "buttons", "watermark",
-     "sanitize_html", "line_breaks", "feedback_value", "examples", "allow_file_downloads",
-     "group_consecutive_messages", "allow_tags", "reasoning_tags", "like_user_message",
-     "show_share_button", "show_copy_all_button", "bubble_full_width", "autoscroll"}
-)
-_IGNORED_TEXTBOX_OPTIONS = frozenset(
-    {"every", "inputs", "container", "preserved_by_key", "autoscroll", "text_align", "rtl",
-     "max_plain_text_length", "html_attributes", "show_copy_button"}
-)
+# Keywords of Gradio's Chatbot and MultimodalTextbox porch does not act on yet (with Gradio's
+# defaults; older spellings too): each warns once when given another value.
+_UNHONOURED_CHATBOT = {
+    "autoscroll": True, "resizable": False, "max_height": None, "min_height": None,
+    "editable": None, "latex_delimiters": None, "rtl": False, "watermark": None,
+    "sanitize_html": True, "feedback_value": None, "line_breaks": True, "examples": None,
+    "allow_file_downloads": True, "group_consecutive_messages": True, "allow_tags": True,
+    "reasoning_tags": None, "like_user_message": False, "show_share_button": None,
+    "show_copy_all_button": False, "bubble_full_width": None,
+}
+_UNHONOURED_MULTIMODAL = {
+    "autoscroll": True, "text_align": None, "rtl": False, "max_plain_text_length": 1000,
+    "html_attributes": None, "show_copy_button": False,
+}
 
 _PART_SCHEMA: dict[str, Any] = {
     "anyOf": [
@@ -109,20 +110,6 @@ class _FlaggedBound(BoundListener):
 
 
 # Keyword arguments every Component takes (passed on to Component.__init__).
-_COMPONENT_OPTIONS = frozenset(
-    {"label", "info", "show_label", "interactive", "visible", "elem_id", "elem_classes",
-     "scale", "min_width", "render", "key"}
-)
-
-
-def _common(kind: str, options: dict[str, Any], ignored: frozenset[str]) -> dict[str, Any]:
-    """The Component options among `options`; Gradio-only ones are dropped, others refused."""
-    unknown = set(options) - ignored - _COMPONENT_OPTIONS
-    if unknown:
-        raise TypeError(f"{kind}() got unknown option(s): {', '.join(sorted(unknown))}")
-    return {k: v for k, v in options.items() if k in _COMPONENT_OPTIONS}
-
-
 # ---- messages: function form -> wire ------------------------------------------------------
 def _file_part(value: Any, conversion: Conversion, alt_text: Any = None) -> dict[str, Any]:
     return {"type": "file", "file": file_payload(value, conversion),
@@ -270,6 +257,7 @@ def as_pairs(history: list[dict[str, Any]]) -> list[list[Any]]:
 class Chatbot(Component):
     """A conversation: user and assistant messages, text (markdown) and files."""
 
+    unhonoured_keywords = _UNHONOURED_CHATBOT
     block_type = "chatbot"
     schema = MESSAGES_SCHEMA
     python_type = "list[dict]"
@@ -303,15 +291,15 @@ class Chatbot(Component):
         render_markdown: bool = True,
         layout: str | None = None,
         feedback_options: Sequence[str] | None = ("Like", "Dislike"),
-        **options: Any,
+        buttons: Sequence[str] | None = None,
+        **common: Any,
     ) -> None:
-        common = _common("Chatbot", options, _IGNORED_CHATBOT_OPTIONS)
         if type not in ("messages", "tuples"):
             raise ValueError("Chatbot type must be 'messages' or 'tuples'.")
         self.type = type
         self.height = height
         self.avatar_images = avatar_images
-        self.show_copy_button = show_copy_button or "copy" in (options.get("buttons") or [])
+        self.show_copy_button = show_copy_button or "copy" in (buttons or [])
         self.placeholder = placeholder
         self.render_markdown = render_markdown
         self.layout = layout or "bubble"
@@ -374,6 +362,7 @@ class Chatbot(Component):
 class MultimodalTextbox(Component):
     """A message box that also takes files: its value is `{"text": str, "files": [paths]}`."""
 
+    unhonoured_keywords = _UNHONOURED_MULTIMODAL
     block_type = "multimodaltextbox"
     schema = MULTIMODAL_SCHEMA
     python_type = "dict(text: str, files: list[filepath])"
@@ -401,9 +390,8 @@ class MultimodalTextbox(Component):
         autofocus: bool = False,
         submit_btn: str | bool | None = True,
         stop_btn: str | bool | None = False,
-        **options: Any,
+        **common: Any,
     ) -> None:
-        common = _common("MultimodalTextbox", options, _IGNORED_TEXTBOX_OPTIONS)
         if file_count not in ("single", "multiple", "directory"):
             raise ValueError("file_count must be 'single', 'multiple' or 'directory'")
         self.sources = [sources] if isinstance(sources, str) else list(sources or ["upload"])

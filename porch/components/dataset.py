@@ -18,6 +18,8 @@ from porch.errors import InvalidRequest
 class Dataset(Component):
     """Clickable samples for `components`; the value is the index of the one clicked."""
 
+    unhonoured_keywords = {"proxy_url": None}
+
     block_type = "dataset"
     schema = {"type": "integer", "description": "index of selected example"}
     python_type = "int"
@@ -38,6 +40,7 @@ class Dataset(Component):
         sample_labels: Sequence[str] | None = None,
         component_props: Any = None,
         layout: str | None = None,
+        show_label: bool = True,
         **common: Any,
     ) -> None:
         if type not in ("values", "index", "tuple"):
@@ -49,8 +52,7 @@ class Dataset(Component):
         self.samples_per_page = max(1, int(samples_per_page))
         self.sample_labels = list(sample_labels) if sample_labels else None
         self.layout = layout
-        common.setdefault("show_label", True)
-        super().__init__(None, label=label, **common)
+        super().__init__(None, label=label, show_label=show_label, **common)
 
     def index_of(self, payload: Any) -> int:
         """The sample index a client sent (an int, or Gradio's [index, sample] pair)."""

@@ -39,15 +39,16 @@ class UploadButton(File):
         variant: str = "secondary",
         size: str = "lg",
         icon: str | None = None,
+        interactive: bool | None = True,
+        min_width: int | None = None,
         **common: Any,
     ) -> None:
         self.variant = variant
         self.size = size
         self.icon = icon
         # A button is usable unless told otherwise (Gradio's default), even as an output.
-        common["interactive"] = common.get("interactive", True)
         super().__init__(value, file_count=file_count, file_types=file_types, type=type,
-                         label=label, **common)
+                         label=label, interactive=interactive, min_width=min_width, **common)
 
     def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
         return {**super().props(conversion), "variant": self.variant, "size": self.size,
@@ -76,13 +77,15 @@ class DownloadButton(FileComponent):
         variant: str = "secondary",
         size: str = "lg",
         icon: str | None = None,
+        interactive: bool | None = True,
+        min_width: int | None = None,
         **common: Any,
     ) -> None:
         self.variant = variant
         self.size = size
         self.icon = icon
-        common["interactive"] = common.get("interactive", True)
-        super().__init__(value, label=label, **common)
+        super().__init__(value, label=label, interactive=interactive, min_width=min_width,
+                         **common)
 
     def preprocess(self, payload: Any, conversion: Conversion) -> Any:
         if payload is None:

@@ -95,6 +95,8 @@ def entry_payload(entry: CacheEntry, conversion: Conversion) -> dict[str, Any]:
 class File(Component):
     """Upload or download files; the app's function gets paths (or bytes)."""
 
+    unhonoured_keywords = {"allow_reordering": False}
+
     block_type = "file"
     schema = FILE_DATA_SCHEMA
     python_type = "filepath"

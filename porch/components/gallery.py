@@ -50,6 +50,8 @@ class Gallery(FileComponent):
     images, paths or URLs) or of ``(image, caption)`` pairs; as an input it gets a list of
     ``(image, caption)`` pairs, each image converted per ``type``."""
 
+    unhonoured_keywords = {"fit_columns": True, "sources": None}
+
     block_type = "gallery"
     schema = GALLERY_SCHEMA
     python_type = (

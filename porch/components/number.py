@@ -34,6 +34,8 @@ def check_range(number: float, minimum: float | None, maximum: float | None,
 class Number(Component):
     """A number field. `precision=0` gives ints; None keeps floats."""
 
+    unhonoured_keywords = {"placeholder": None}
+
     block_type = "number"
     schema = {"type": "number"}
     python_type = "float"

@@ -18,6 +18,7 @@ class State(Component):
 
     block_type = "state"
     skip_api = True
+    callable_value_loads = False  # a function here makes each session's initial value
 
     change = EventListener("change")
 

@@ -150,8 +150,9 @@ class Markdown(Component):
         padding: bool = False,
         buttons: Sequence[str] | None = None,
         show_copy_button: bool = False,
-        show_label: bool | None = False,
+        show_label: bool | None = None,
         container: bool = False,
+        min_width: int | None = None,
         **common: Any,
     ) -> None:
         self.rtl = rtl
@@ -166,7 +167,9 @@ class Markdown(Component):
         self.min_height = min_height
         self.padding = padding
         self.buttons = _buttons(buttons, show_copy_button)
-        super().__init__(value, show_label=show_label, container=container, **common)
+        # Gradio's None: a Markdown block shows no label unless asked.
+        super().__init__(value, show_label=bool(show_label), container=container,
+                         min_width=min_width, **common)
 
     def postprocess(self, value: Any, conversion: Conversion) -> str | None:
         if value is None:
@@ -217,6 +220,7 @@ class HTML(Component):
         server_functions: Any = None,
         show_label: bool | None = False,
         container: bool = False,
+        min_width: int | None = None,
         **common: Any,
     ) -> None:
         # js_on_load, head and server_functions run app JavaScript in Gradio; porch's page
@@ -228,7 +232,8 @@ class HTML(Component):
         self.max_height = max_height
         self.padding = padding
         self.autoscroll = autoscroll
-        super().__init__(value, show_label=show_label, container=container, **_known(common))
+        super().__init__(value, show_label=show_label, container=container,
+                         min_width=min_width, **_known(common))
 
     def postprocess(self, value: Any, conversion: Conversion) -> str | None:
         return None if value is None else str(value)

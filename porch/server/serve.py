@@ -24,18 +24,23 @@ from porch.server.brake import LoginBrake
 from porch.server.deadlines import slow_request_protocol
 from porch.server.settings import DEFAULT_PORT, Settings
 from porch.server.tunnel import HOW_TO, ShareError, ShareTarget, ShareTunnel
+from porch.unhonoured import unhonoured
 
 log = logging.getLogger("porch.server")
 
 PORT_SCAN = 100
-# Gradio's launch() options that change nothing here; accepted so that apps run unchanged.
-_ACCEPTED_GRADIO_OPTIONS = frozenset(
-    {"inbrowser", "debug", "favicon_path", "ssr_mode", "pwa", "mcp_server", "footer_links",
-     "enable_monitoring", "app_kwargs", "node_server_name",
-     "node_port", "i18n", "_frontend", "show_api", "share_server_address",
-     "share_server_protocol", "share_server_tls_certificate", "strict_cors", "theme", "css",
-     "js", "head", "ssl_verify"}
-)
+# Gradio's launch() options porch does not act on, with Gradio's defaults: accepted so apps
+# run unchanged, and warned about once when given another value (porch.unhonoured).
+# ssr_mode=False asks for what porch always does (no server-side rendering): not warned.
+UNHONOURED_LAUNCH_OPTIONS: dict[str, Any] = {
+    "inline": None, "inbrowser": False, "debug": False, "height": 500, "width": "100%",
+    "favicon_path": None, "ssl_verify": True, "footer_links": None, "run_history": None,
+    "app_kwargs": None, "share_server_address": None, "share_server_protocol": None,
+    "share_server_tls_certificate": None, "enable_monitoring": None, "strict_cors": True,
+    "node_server_name": None, "node_port": None, "ssr_mode": None, "pwa": None,
+    "mcp_server": None, "num_workers": None, "_app": None, "_frontend": True, "i18n": None,
+    "show_api": True,
+}
 
 
 class Server:
@@ -178,9 +183,13 @@ def launch(
     of the free disk; "unlimited") and entries unused for `cache_max_idle=` seconds (a day;
     "unlimited") are removed, least recently used first, never one a live session holds.
     """
-    unknown = set(gradio_options) - _ACCEPTED_GRADIO_OPTIONS
+    unknown = set(gradio_options) - set(UNHONOURED_LAUNCH_OPTIONS)
     if unknown:
         raise TypeError(f"launch() got unknown option(s): {', '.join(sorted(unknown))}")
+    if gradio_options.get("ssr_mode") is False:
+        gradio_options.pop("ssr_mode")
+    unhonoured("launch()", gradio_options,
+               {name: UNHONOURED_LAUNCH_OPTIONS[name] for name in gradio_options})
     if blocks.server is not None:
         blocks.close()
     settings = Settings.build(

@@ -108,7 +108,12 @@ def test_listeners_tell_the_page_which_controls_to_draw() -> None:
 
 
 def test_unknown_option_is_refused_and_gradio_ones_accepted() -> None:
-    Chatbot(render=False, bubble_full_width=False, show_share_button=False, container=True)
+    from porch.unhonoured import UnhonouredOptionWarning, reset_for_tests
+
+    reset_for_tests()
+    Chatbot(render=False, bubble_full_width=None, container=True)  # Gradio's defaults: silent
+    with pytest.warns(UnhonouredOptionWarning, match="Chatbot: `bubble_full_width=`"):
+        Chatbot(render=False, bubble_full_width=False)
     with pytest.raises(TypeError, match="bogus"):
         Chatbot(render=False, bogus=1)
 

@@ -1,0 +1,45 @@
+"""`value=` given a function: it runs each time a page opens, and with `every=` (seconds or a
+gr.Timer) again while the page stays open; `inputs=` feed it. Gradio's clock demos do this."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+import porch as gr
+from porch.errors import ConfigError
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_function_value_runs_on_load_and_refreshes_every_tick(
+        open_app: Callable[[Any], Page]) -> None:
+    ticks = itertools.count(1)
+    visits = itertools.count(1)
+    with gr.Blocks() as demo:
+        gr.Textbox(lambda: f"visit {next(visits)}", label="once")
+        gr.Textbox(lambda: f"tick {next(ticks)}", label="clock", every=0.3)
+        timer = gr.Timer(0.3)
+        gr.Number(lambda n: n * 2, inputs=[gr.Number(21, visible=False)], label="double",
+                  every=timer)
+    page = open_app(demo)
+    expect(page.get_by_label("once")).to_have_value("visit 1")
+    expect(page.get_by_label("double")).to_have_value("42")
+    first = page.get_by_label("clock").input_value()
+    assert first.startswith("tick ")
+    # The clock moves on while the page is open; the once-only value does not.
+    expect(page.get_by_label("clock")).not_to_have_value(first, timeout=5000)
+    expect(page.get_by_label("once")).to_have_value("visit 1")
+    page.reload()
+    page.wait_for_selector("html[data-porch=ready]")
+    expect(page.get_by_label("once")).to_have_value("visit 2")
+
+
+def test_every_without_a_function_value_is_a_clear_error() -> None:
+    with gr.Blocks(), pytest.raises(ConfigError, match="every= and inputs= apply to a value "
+                                                       "given as a function"):
+        gr.Textbox("fixed", every=1)
