@@ -41,7 +41,7 @@ from porch.version import __version__
 
 # Options of Gradio's event listeners that change nothing in porch yet; accepted so apps run.
 _IGNORED_EVENT_OPTIONS = frozenset(
-    {"preprocess", "postprocess", "stream_every", "show_progress_on", "key", "validator",
+    {"preprocess", "postprocess", "show_progress_on", "key", "validator",
      "like_user_message", "show_api", "api_description_from_docstring"}
 )
 
@@ -131,6 +131,7 @@ class Blocks(Layout):
         batch: bool = False,
         max_batch_size: int = 4,
         time_limit: float | None = None,
+        stream_every: float = 0.5,
         every: float | None = None,
         scope: Any = None,
         **options: Any,
@@ -189,6 +190,8 @@ class Blocks(Layout):
             batch=batch,
             max_batch_size=max_batch_size,
             time_limit=time_limit,
+            connection="stream" if any(e == "stream" for _, e in targets) else "sse",
+            stream_every=stream_every,
             signature=signature_of(fn),
         )
         if batch and dependency.is_generator:

@@ -11,13 +11,14 @@ from porch.blocks.events import is_generator
 from porch.blocks.examples import Examples
 from porch.blocks.flagging import DEFAULT_FLAGGING_DIR, CSVLogger, FlaggingCallback
 from porch.blocks.layout import Accordion, Column, Row
+from porch.components.audio import Audio, Microphone
 from porch.components.base import Component
 from porch.components.button import Button
 from porch.components.choice import Checkbox, CheckboxGroup, Dropdown, Radio
 from porch.components.data import JSON, HighlightedText, Label
 from porch.components.files import File
 from porch.components.gallery import Gallery
-from porch.components.media import Audio, Image, Video
+from porch.components.media import Image, PlayableVideo, Video
 from porch.components.number import Number, Slider
 from porch.components.picker import ColorPicker, DateTime
 from porch.components.plot import Plot
@@ -41,6 +42,10 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "image": Image,
     "audio": Audio,
     "video": Video,
+    "microphone": Microphone,
+    "mic": Microphone,
+    "playablevideo": PlayableVideo,
+    "webcam": lambda: Image(sources=["webcam"]),
     "gallery": Gallery,
     "slider": Slider,
     "checkbox": Checkbox,

@@ -41,6 +41,7 @@ from porch.server.clients import new_cookie_name
 from porch.server.fetcher import SafeFetcher
 from porch.server.reporter import Reporter
 from porch.server.settings import Settings
+from porch.server.streams import Inboxes, run_stream
 
 log = logging.getLogger("porch.server")
 
@@ -75,6 +76,7 @@ class AppRuntime:
         self.fetcher = SafeFetcher(max_bytes=settings.max_file_size or 100 * 1024 * 1024)
         self.scheduler = Scheduler(max_size=blocks.max_queue_size)
         self.bus = MemoryBus()
+        self.inboxes = Inboxes()  # the open streaming-input events (streams.py)
         self.client_cookie = new_cookie_name()
         self.states = MemoryStateStore(
             capacity=settings.state_session_capacity,
@@ -151,6 +153,9 @@ class AppRuntime:
         event_id = uuid.uuid4().hex
         channel = self.bus.open(f"call:{event_id}" if simple else session_hash)
         channel.add_pending(event_id)
+        if dep.connection == "stream":
+            # Open before the job is queued: the page may send its next chunk at once.
+            self.inboxes.open(event_id, session_hash)
         job = Job(
             key=dep.concurrency_key,
             limit=self.blocks.concurrency_limit_of(dep),
@@ -166,6 +171,7 @@ class AppRuntime:
             self.scheduler.submit(job)
         except QueueFull:
             channel.pending.discard(event_id)
+            self.inboxes.drop(event_id)
             raise
         return event_id
 
@@ -209,6 +215,9 @@ class AppRuntime:
 
     async def _work(self, jobs: list[Job]) -> None:
         call: Call = jobs[0].payload
+        if call.dep.connection == "stream":
+            await run_stream(self, call, jobs[0])
+            return
         if call.dep.batch:
             await run_batch(self, call.dep, jobs)
             return

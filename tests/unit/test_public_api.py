@@ -14,10 +14,12 @@ EXPECTED = [
     "DateTime", "Dependency", "DownloadButton", "Dropdown", "EditData", "Error", "EventData",
     "Examples", "File", "FileSize", "FlaggingCallback", "Gallery", "Group", "HTML", "Highlight",
     "HighlightedText", "Image", "Info", "Interface", "JSON", "KeyUpData", "Label", "LikeData",
-    "Markdown", "MultimodalTextbox", "Number", "Plot", "Progress", "Radio", "Request", "RetryData",
+    "Markdown", "Mic", "Microphone", "MultimodalTextbox", "Number", "PlayableVideo", "Plot",
+    "Progress", "Radio", "Request", "RetryData",
     "Row", "SelectData", "Sidebar", "Slider", "State", "Success", "Tab", "TabItem",
     "TabbedInterface", "Tabs", "Text", "TextArea", "Textbox", "Timer", "UndoData", "UploadButton",
-    "Video", "Warning", "__version__", "handle_file", "mount", "on", "render", "set_static_paths",
+    "Video", "Warning", "WaveformOptions", "WebcamOptions", "__version__", "handle_file", "mount",
+    "on", "render", "set_static_paths",
     "skip", "themes", "update",
 ]
 
