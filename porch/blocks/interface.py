@@ -176,16 +176,22 @@ class Interface(Blocks):
             triggers: list[Any] = [] if submit is None else [(submit, "click")]
             triggers += [(c, "submit") for c in self.input_components
                          if isinstance(c, Textbox) and c.lines == 1 and not live]
+            streaming = [c for c in self.input_components
+                         if live and getattr(c, "streaming", False) and hasattr(c, "stream")]
             if live:
-                triggers += [(c, "change") for c in fn_inputs
+                # A streaming webcam or microphone feeds the function chunk by chunk.
+                triggers += [(c, "stream" if c in streaming else "change") for c in fn_inputs
                              if not isinstance(c, State)]
+            stream_options = {"stream_every": _gradio_options.get("stream_every", 0.5),
+                              "time_limit": _gradio_options.get("time_limit", 30),
+                              "show_progress": "hidden"} if streaming else {}
             if not triggers:
                 triggers = [(self, "load")]
             self.submit_dependency = self.register_event(
                 triggers, fn, inputs=fn_inputs, outputs=self.output_components,
                 api_name=api_name, api_visibility=api_visibility,
                 api_description=api_description, concurrency_limit=concurrency_limit,
-                show_progress=show_progress,
+                **{"show_progress": show_progress, **stream_options},
             )
             if stop is not None:
                 self.register_event([(stop, "click")], None, cancels=[self.submit_dependency],

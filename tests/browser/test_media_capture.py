@@ -126,7 +126,8 @@ def test_webcam_stream_and_its_time_limit(open_app: Any) -> None:
         cam.stream(watch, [cam, frames], [out, frames], stream_every=0.2, time_limit=2)
     page = open_app(demo)
     page.get_by_role("button", name="Start streaming (webcam)").click()
-    expect(output_text(page)).to_have_value(re.compile(r"^([3-9]|\d{2,}) frames of \(\d+, \d+, 3\)"))
+    expect(output_text(page)).to_have_value(
+        re.compile(r"^([3-9]|\d{2,}) frames of \(\d+, \d+, 3\)"))
     # The server ends the stream after time_limit; the page stops the camera.
     expect(page.get_by_role("button", name="Start streaming (webcam)")).to_be_visible(
         timeout=10_000)
@@ -168,3 +169,22 @@ def test_streaming_audio_output_plays_its_chunks_in_order(open_app: Any) -> None
     # One player throughout; it ends on the last chunk.
     expect(player).to_have_count(1)
     assert player.evaluate("a => a.ended") is True
+
+
+def test_an_image_pasted_from_the_clipboard_is_uploaded(open_app: Any) -> None:
+    with gr.Blocks() as demo:
+        pasted = gr.Image(sources=["clipboard"], label="pasted")
+        out = gr.Textbox(label="out")
+        pasted.change(lambda img: "none" if img is None else str(img.shape), pasted, out)
+    page = open_app(demo)
+    page.get_by_role("button", name="Drop an image here, click to upload, or paste it").evaluate(
+        """async (el) => {
+            const canvas = document.createElement("canvas");
+            canvas.width = 7;
+            canvas.height = 5;
+            const blob = await new Promise((ok) => canvas.toBlob(ok, "image/png"));
+            const data = new DataTransfer();
+            data.items.add(new File([blob], "pasted.png", { type: "image/png" }));
+            el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
+        }""")
+    expect(output_text(page)).to_have_value("(5, 7, 3)")

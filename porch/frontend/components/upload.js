@@ -304,13 +304,24 @@ export function singleMedia(el, props, emit, { kind, accept, noun, makePreview, 
   let chunks = null;
   const sources = () => current.sources ?? ["upload"];
   const streamingOutput = () => Boolean(player && current.streaming && current.interactive === false);
-  const zone = dropzone({ accept, prompt: `Drop ${noun} here or click to upload` }, (files) => runUpload(zone, files, current, (values) => {
+  const take = (files) => runUpload(zone, files, current, (values) => {
     previews.add(values, files);
     value = values[0];
     render();
     emit("upload");
     emit("change");
-  }));
+  });
+  const pastes = () => sources().includes("clipboard");
+  const prompt = pastes() ? `Drop ${noun} here, click to upload, or paste it` : `Drop ${noun} here or click to upload`;
+  const zone = dropzone({ accept, prompt }, take);
+  // sources=["clipboard"]: a file pasted anywhere in the component is taken as uploaded.
+  el.addEventListener("paste", (e) => {
+    if (!pastes() || current.interactive === false) return;
+    const files = [...(e.clipboardData?.files ?? [])].filter((f) => f.type.startsWith(`${kind}/`));
+    if (!files.length) return;
+    e.preventDefault();
+    take(files.slice(0, 1));
+  });
   const label = field(el, props, zone.input.id, kind);
   const stage = document.createElement("div");
   stage.className = `porch-media porch-media-${kind}`;
@@ -353,7 +364,7 @@ export function singleMedia(el, props, emit, { kind, accept, noun, makePreview, 
   function render() {
     label.update(current, zone.input);
     const editable = current.interactive !== false;
-    zone.enable(editable && value == null && sources().includes("upload"));
+    zone.enable(editable && value == null && (sources().includes("upload") || pastes()));
     panel?.show(editable && value == null);
     previews.prune(value ? [value.path] : []);
     const src = sourceOf(value, previews);
