@@ -4,7 +4,7 @@
 
 import { frame } from "./components/base.js";
 import { load } from "./components/registry.js";
-import { QueueStream, applyDiff, cancel, join, keepAlive, runDirect } from "./stream.js";
+import { QueueStream, applyDiff, cancel, closeStream, join, keepAlive, runDirect, sendChunk } from "./stream.js";
 import { toast } from "./toasts.js";
 import { login, logoutControl } from "./login.js";
 
@@ -137,23 +137,21 @@ class App {
     if (open) {
       if (!open.eventId || open.ended) return;
       const data = await this.inputValues(dep);
-      const reply = await fetch(here(`./gradio_api/stream/${encodeURIComponent(open.eventId)}`), {
-        method: "POST", credentials: "same-origin",
-        headers: { "content-type": "application/json", "x-gradio-user": "app" },
-        body: JSON.stringify({ data, fn_index: dep.id, session_hash: this.session, event_data: null, trigger_id: id }),
-      }).catch(() => null);
-      if (reply && reply.status === 404) open.ended = true;
+      const body = { data, fn_index: dep.id, session_hash: this.session, event_data: null, trigger_id: id };
+      if (!(await sendChunk(document.baseURI, open.eventId, body))) open.ended = true;
       return;
     }
     const run = { eventId: null, again: null, ended: false, source: id };
     this.streams.set(dep.id, run);
+    let ok = false;
     try {
-      await this.call(dep, id, run);
+      ok = await this.call(dep, id, run);
     } finally {
       this.streams.delete(dep.id);
       // The server ended it (time_limit, or an error): the component stops capturing.
       this.instances.get(id)?.api.streamEnded?.();
     }
+    this.afterwards(dep, ok);
   }
 
   /** The user stopped a streaming input: close the events it feeds. */
@@ -165,9 +163,7 @@ class App {
         continue;
       }
       run.ended = true;
-      fetch(here(`./gradio_api/stream/${encodeURIComponent(run.eventId)}/close`), {
-        method: "POST", credentials: "same-origin", headers: { "x-gradio-user": "app" },
-      }).catch(() => {});
+      closeStream(document.baseURI, run.eventId);
     }
   }
 
@@ -193,13 +189,18 @@ class App {
     } finally {
       runs.delete(run);
     }
+    this.afterwards(dep, ok);
+    if (run.again) this.run(dep, run.again.triggerId, run.again.eventData);
+  }
+
+  /** Run the events chained after `dep` (.then, .success, .failure). */
+  afterwards(dep, ok) {
     for (const next of this.dependencies) {
       if (next.trigger_after !== dep.id) continue;
       if (next.trigger_only_on_success && !ok) continue;
       if (next.trigger_only_on_failure && ok) continue;
       this.run(next, null);
     }
-    if (run.again) this.run(dep, run.again.triggerId, run.again.eventData);
   }
 
   local(dep) {
