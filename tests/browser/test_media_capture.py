@@ -5,6 +5,7 @@ streaming Audio output plays its chunks one after another."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import wave
 from collections.abc import Iterator
@@ -188,3 +189,25 @@ def test_an_image_pasted_from_the_clipboard_is_uploaded(open_app: Any) -> None:
             el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
         }""")
     expect(output_text(page)).to_have_value("(5, 7, 3)")
+
+
+def test_the_example_app_records_to_mp3_and_plays_a_chime(open_app: Any) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "porch_example_media_capture", Path(__file__).resolve().parents[2] / "examples" /
+        "media_capture.py")
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    page = open_app(example.demo)
+    page.get_by_role("tab", name="Record").click()
+    page.get_by_role("button", name="Record (microphone)").click()
+    page.wait_for_timeout(800)
+    page.get_by_role("button", name="Stop").click()
+    mp3 = page.locator("audio[aria-label='as MP3']")
+    expect(mp3).to_have_attribute("src", re.compile(r"\.mp3$"))
+    response = page.request.get(mp3.get_attribute("src") or "")
+    assert response.ok and response.headers["content-type"] == "audio/mpeg"
+    page.get_by_role("tab", name="Streaming output").click()
+    page.get_by_role("button", name="Play").click()
+    player = page.locator("audio.porch-stream-player")
+    expect(player).to_have_attribute("data-porch-played", "5", timeout=15_000)
