@@ -159,3 +159,13 @@ def test_stereo_encodes_with_its_channels() -> None:
     data = sound.encode_audio(rate, np.stack([mono, -mono], axis=1), "flac")
     samples, _ = soundfile.read(io.BytesIO(data))
     assert samples.shape[1] == 2
+
+
+def test_a_live_interface_streams_its_streaming_inputs() -> None:
+    demo = gr.Interface(lambda frame: str(frame.shape), gr.Image(streaming=True), "text",
+                        live=True, stream_every=0.2, time_limit=5)
+    dep = demo.submit_dependency
+    assert [event for _, event in dep.targets] == ["stream"]
+    assert dep.connection == "stream" and dep.stream_every == 0.2 and dep.time_limit == 5
+    plain = gr.Interface(lambda t: t, "text", "text", live=True).submit_dependency
+    assert plain.connection == "sse" and plain.time_limit is None
