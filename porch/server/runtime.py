@@ -145,9 +145,11 @@ class AppRuntime:
 
     # ---- running events -------------------------------------------------------------------
     def join(self, dep: Dependency, data: Any, session_hash: str, root: str, *,
-             simple: bool = False, context: EventContext | None = None) -> str:
+             simple: bool = False, context: EventContext | None = None,
+             once: bool = False) -> str:
         """Queue an event; its messages go to the session's stream (or, for plain-HTTP
-        calls, to a stream of its own). Returns the event id."""
+        calls, to a stream of its own). Returns the event id. `once`: a stream event run
+        on this data alone (see `Call.once`)."""
         if dep.fn is None:
             raise InvalidRequest(f"/{dep.api_name} has no Python function to run.", 400)
         event_id = uuid.uuid4().hex
@@ -165,7 +167,7 @@ class AppRuntime:
             fn=str(dep.id),
             batch=dep.max_batch_size if dep.batch else 1,
             session=session_hash,
-            payload=Call(dep, data, session_hash, root, simple, context),
+            payload=Call(dep, data, session_hash, root, simple, context, once),
         )
         try:
             self.scheduler.submit(job)

@@ -91,8 +91,9 @@ async def run_stream(runtime: AppRuntime, call: Call, job: Job) -> None:
     """Carry out one open stream: the function once per chunk (see the module docstring)."""
     dep, send, event_id = call.dep, job.send, job.event_id
     inbox = runtime.inboxes.get(event_id) or runtime.inboxes.open(event_id, call.session)
-    if call.simple:
-        inbox.close()  # a plain-HTTP call has no page to send more chunks: one call only
+    single = call.simple or call.once
+    if single:
+        inbox.close()  # no page to send more chunks: one call, its result in the completion
     state = runtime.states.state(call.session)
     runtime.states.hold(call.session, True)
     conversion = runtime.conversion(call.root)
@@ -107,6 +108,8 @@ async def run_stream(runtime: AppRuntime, call: Call, job: Job) -> None:
         while data is not None:
             async for payload in _outputs_of(runtime, dep, data, state, call, conversion):
                 last = payload
+                if single:
+                    continue
                 elapsed = time.monotonic() - started
                 send(streaming(event_id, protocol.success_output(
                     payload, generating=True, duration=elapsed, average=None),

@@ -13,7 +13,7 @@ import soundfile
 import porch as gr
 
 gradio_client = pytest.importorskip("gradio_client", reason="install the test extras")
-from gradio_client import Client  # noqa: E402
+from gradio_client import Client, handle_file  # noqa: E402
 
 pytestmark = pytest.mark.compat
 
@@ -36,6 +36,9 @@ def media_app() -> gr.Blocks:
                 yield RATE, tone(440, (k + 1) / 10)
 
         count.submit(speak, count, speaker, api_name="speak")
+        mic = gr.Audio(sources=["microphone"], streaming=True)
+        heard = gr.Textbox()
+        mic.stream(lambda a: f"{a[0]} Hz, {len(a[1])} samples", mic, heard, api_name="listen")
         for fmt in ("mp3", "ogg", "flac"):
             out = gr.Audio(format=fmt)
             count.change(lambda n: (RATE, tone(220, n / 10)), count, out, api_name=fmt)
@@ -67,3 +70,10 @@ def test_encoded_audio_decodes(serve: Any, fmt: str, container: str) -> None:
     # Lossy codecs pad a little; the tone is there, at about its level.
     assert abs(len(samples) - RATE // 2) < RATE // 10
     assert 0.3 < np.abs(samples).max() < 0.7
+
+
+def test_a_stream_event_called_by_gradio_client_runs_once(serve: Any, tmp_path: Path) -> None:
+    wav = tmp_path / "chunk.wav"
+    soundfile.write(wav, tone(440, 0.25), RATE, subtype="PCM_16")
+    client = Client(serve(media_app()), verbose=False)
+    assert client.predict(handle_file(str(wav)), api_name="/listen") == "16000 Hz, 4000 samples"

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 import porch as gr
-from tests.integration.sse import join
+from tests.integration.sse import queue_messages
 
 
 def wav_chunk(samples: int, rate: int = 8000) -> bytes:
@@ -42,6 +42,15 @@ def stream_app(time_limit: float | None = None) -> gr.Blocks:
         mic.stream(listen, [mic, total], [heard, total], stream_every=0.25,
                    time_limit=time_limit)
     return demo
+
+
+def join(url: str, fn_index: int, data: list[Any], session_hash: str) -> str:
+    """Join as porch's page does: it says so, and only the page streams chunk by chunk."""
+    response = httpx.post(f"{url}/gradio_api/queue/join", headers={"x-gradio-user": "app"},
+                          json={"data": data, "fn_index": fn_index, "session_hash": session_hash})
+    assert response.status_code == 200, response.text
+    event_id: str = response.json()["event_id"]
+    return event_id
 
 
 def upload(url: str, data: bytes, name: str) -> dict[str, Any]:
@@ -119,6 +128,20 @@ def test_time_limit_ends_an_open_stream(serve: Any) -> None:
     done = reader.next("process_completed")
     assert done["event_id"] == event_id and done["success"] is True
     assert done["output"]["data"][0] == "8000 Hz, 10 samples, 10 in all"
+
+
+def test_an_api_client_joining_a_stream_event_gets_one_result(serve: Any) -> None:
+    url = serve(stream_app())
+    session = uuid.uuid4().hex
+    reply = httpx.post(f"{url}/gradio_api/queue/join", headers={"x-gradio-user": "api"},
+                       json={"data": [upload(url, wav_chunk(25), "a.wav"), None],
+                             "fn_index": 0, "session_hash": session})
+    messages = queue_messages(url, session)
+    kinds = [m["msg"] for m in messages]
+    assert "process_streaming" not in kinds and kinds[-2:] == ["process_completed",
+                                                               "close_stream"]
+    assert messages[-2]["event_id"] == reply.json()["event_id"]
+    assert messages[-2]["output"]["data"][0] == "8000 Hz, 25 samples, 25 in all"
 
 
 @pytest.mark.parametrize("route", ["call", "run"])

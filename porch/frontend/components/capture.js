@@ -159,7 +159,8 @@ export function capturePanel(kind, media) {
   note.setAttribute("role", "alert");
   note.hidden = true;
   const props = () => media.props();
-  const streaming = () => Boolean(props().streaming);
+  // Video's `streaming` is about its output (it has no .stream() event): it records.
+  const streaming = () => kind !== "video" && Boolean(props().streaming);
   const noun = kind === "audio" ? "microphone" : "webcam";
   const start = controls.appendChild(button(
     streaming() ? `Start streaming (${noun})` : kind === "image" ? "Open webcam" : `Record (${noun})`, "porch-capture-start"));
