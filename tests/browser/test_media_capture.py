@@ -110,8 +110,10 @@ def test_microphone_stream_sends_chunks_every_stream_every(open_app: Any) -> Non
                                             timeout=15_000)
     page.get_by_role("button", name="Stop").click()
     sizes_seen = [int(n) for n in re.findall(r"\d+", output_text(page).input_value())[1:]]
-    # Each chunk holds about stream_every seconds of sound at 44.1 kHz.
-    assert all(0.1 * 44100 < n < 0.9 * 44100 for n in sizes_seen[1:]), sizes_seen
+    # Each chunk holds the sound since the last one: about stream_every seconds at 44.1 kHz
+    # (more when a busy machine delayed a tick, never nothing).
+    assert all(n > 0.05 * 44100 for n in sizes_seen), sizes_seen
+    assert 0.15 * 44100 < sorted(sizes_seen)[len(sizes_seen) // 2] < 0.9 * 44100, sizes_seen
     expect(page.get_by_role("button", name="Start streaming (microphone)")).to_be_visible()
 
 
