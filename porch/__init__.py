@@ -41,9 +41,14 @@ from porch.blocks.static_paths import set_static_paths as set_static_paths
 from porch.blocks.tabbed_interface import TabbedInterface as TabbedInterface
 from porch.blocks.updates import skip as skip
 from porch.blocks.updates import update as update
+from porch.components.audio import Audio as Audio
+from porch.components.audio import Mic as Mic
+from porch.components.audio import Microphone as Microphone
 from porch.components.base import Component as Component
 from porch.components.button import Button as Button
 from porch.components.button import ClearButton as ClearButton
+from porch.components.capture import WaveformOptions as WaveformOptions
+from porch.components.capture import WebcamOptions as WebcamOptions
 from porch.components.chat import Chatbot as Chatbot
 from porch.components.chat import ChatMessage as ChatMessage
 from porch.components.chat import MultimodalTextbox as MultimodalTextbox
@@ -59,8 +64,8 @@ from porch.components.file_buttons import DownloadButton as DownloadButton
 from porch.components.file_buttons import UploadButton as UploadButton
 from porch.components.files import File as File
 from porch.components.gallery import Gallery as Gallery
-from porch.components.media import Audio as Audio
 from porch.components.media import Image as Image
+from porch.components.media import PlayableVideo as PlayableVideo
 from porch.components.media import Video as Video
 from porch.components.number import Number as Number
 from porch.components.number import Slider as Slider
@@ -180,9 +185,12 @@ __all__ = [
     "List",
     "Markdown",
     "Matrix",
+    "Mic",
+    "Microphone",
     "MultimodalTextbox",
     "Number",
     "Numpy",
+    "PlayableVideo",
     "Plot",
     "Progress",
     "Radio",
@@ -206,6 +214,8 @@ __all__ = [
     "UploadButton",
     "Video",
     "Warning",
+    "WaveformOptions",
+    "WebcamOptions",
     "__version__",
     "handle_file",
     "mount",

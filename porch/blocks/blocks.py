@@ -44,7 +44,7 @@ from porch.version import __version__
 # Options of Gradio's event listeners porch does not act on yet, with Gradio's defaults:
 # given another value, each warns once (porch.unhonoured). Gradio's older spellings too.
 _UNHONOURED_EVENT_OPTIONS: dict[str, Any] = {
-    "stream_every": 0.5, "show_progress_on": None,
+    "show_progress_on": None,
     "key": None, "validator": None, "inputs_kwargs": None, "like_user_message": False,
     "show_api": True, "api_description_from_docstring": True,
 }
@@ -57,6 +57,7 @@ EVENT_KEYWORDS: dict[str, Any] = {
     "concurrency_limit": "default", "concurrency_id": None, "time_limit": None,
     "trigger_after": None, "trigger_only_on_success": False,
     "trigger_only_on_failure": False, "every": None, "preprocess": True, "postprocess": True,
+    "stream_every": 0.5,
     **_UNHONOURED_EVENT_OPTIONS,
 }
 
@@ -156,6 +157,7 @@ class Blocks(Layout):
         batch: bool = False,
         max_batch_size: int = 4,
         time_limit: float | None = None,
+        stream_every: float = 0.5,
         every: float | Timer | None = None,
         preprocess: bool = True,
         postprocess: bool = True,
@@ -221,6 +223,8 @@ class Blocks(Layout):
             time_limit=time_limit,
             preprocess=preprocess,
             postprocess=postprocess,
+            connection="stream" if any(e == "stream" for _, e in targets) else "sse",
+            stream_every=stream_every,
             signature=signature_of(fn),
         )
         if batch and dependency.is_generator:

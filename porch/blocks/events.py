@@ -53,6 +53,11 @@ class Dependency:
     # (files in them still pass the gate when served or flagged).
     preprocess: bool = True
     postprocess: bool = True
+    # "stream": fired by a component's `stream` event, the run stays open and takes a new
+    # input chunk (POST stream/{event_id}) every `stream_every` seconds; `time_limit` then
+    # bounds the whole stream.
+    connection: str = "sse"
+    stream_every: float = 0.5
     signature: Signature = field(default_factory=Signature)
     render_id: int | None = None  # this event runs the `@render` with this id
     rendered_in: int | None = None  # this event was defined by a run of that `@render`
@@ -107,8 +112,9 @@ class Dependency:
             "trigger_only_on_failure": self.trigger_only_on_failure,
             "trigger_mode": self.trigger_mode,
             "api_visibility": self.api_visibility,
-            "connection": "sse",
+            "connection": self.connection,
             "time_limit": self.time_limit,
+            "stream_every": self.stream_every,
             "render_id": self.render_id,
             "rendered_in": self.rendered_in,
         }

@@ -11,13 +11,14 @@ from porch.blocks.events import is_generator
 from porch.blocks.examples import Examples
 from porch.blocks.flagging import DEFAULT_FLAGGING_DIR, CSVLogger, FlaggingCallback
 from porch.blocks.layout import Accordion, Column, Row
+from porch.components.audio import Audio, Microphone
 from porch.components.base import Component
 from porch.components.button import Button
 from porch.components.choice import Checkbox, CheckboxGroup, Dropdown, Radio
 from porch.components.data import JSON, HighlightedText, Label
 from porch.components.files import File
 from porch.components.gallery import Gallery
-from porch.components.media import Audio, Image, Video
+from porch.components.media import Image, PlayableVideo, Video
 from porch.components.number import Number, Slider
 from porch.components.picker import ColorPicker, DateTime
 from porch.components.plot import Plot
@@ -41,6 +42,10 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "image": Image,
     "audio": Audio,
     "video": Video,
+    "microphone": Microphone,
+    "mic": Microphone,
+    "playablevideo": PlayableVideo,
+    "webcam": lambda: Image(sources=["webcam"]),
     "gallery": Gallery,
     "slider": Slider,
     "checkbox": Checkbox,
@@ -103,8 +108,6 @@ class Interface(Blocks):
         "batch": False,
         "max_batch_size": 4,
         "allow_duplication": False,
-        "time_limit": 30,
-        "stream_every": 0.5,
         "deep_link": None,
         "validator": None,
     }
@@ -145,6 +148,8 @@ class Interface(Blocks):
         fill_width: bool = False,
         delete_cache: tuple[float, float] | None = None,
         allow_flagging: str | None = None,
+        time_limit: float | None = 30,
+        stream_every: float = 0.5,
         **_gradio_options: Any,
     ) -> None:
         self.take_unhonoured(_gradio_options)
@@ -185,16 +190,22 @@ class Interface(Blocks):
             triggers: list[Any] = [] if submit is None else [(submit, "click")]
             triggers += [(c, "submit") for c in self.input_components
                          if isinstance(c, Textbox) and c.lines == 1 and not live]
+            streaming = [c for c in self.input_components
+                         if live and getattr(c, "streaming", False) and hasattr(c, "stream")]
             if live:
-                triggers += [(c, "change") for c in fn_inputs
+                # A streaming webcam or microphone feeds the function chunk by chunk.
+                triggers += [(c, "stream" if c in streaming else "change") for c in fn_inputs
                              if not isinstance(c, State)]
+            stream_options: dict[str, Any] = {
+                "stream_every": stream_every, "time_limit": time_limit,
+                "show_progress": "hidden"} if streaming else {}
             if not triggers:
                 triggers = [(self, "load")]
             self.submit_dependency = self.register_event(
                 triggers, fn, inputs=fn_inputs, outputs=self.output_components,
                 api_name=api_name, api_visibility=api_visibility,
                 api_description=api_description, concurrency_limit=concurrency_limit,
-                show_progress=show_progress,
+                **{"show_progress": show_progress, **stream_options},
             )
             if stop is not None:
                 self.register_event([(stop, "click")], None, cancels=[self.submit_dependency],

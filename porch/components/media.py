@@ -1,4 +1,4 @@
-"""Media components: Image, Audio and Video. Every file they accept or return passes the gate.
+"""Media components: Image and Video (Audio is in `audio`). Every file passes the gate.
 
 Inputs go through `entry_from_payload` (a name this app issued, or a public URL fetched by the
 SSRF-safe fetcher); an Image may also arrive as a ``data:image/...;base64,`` URL, decoded
@@ -16,6 +16,12 @@ from typing import Any
 from porch import protocol
 from porch.components import codecs
 from porch.components.base import Component, Conversion, EventListener
+from porch.components.capture import (
+    WebcamOptions,
+    download_shown,
+    media_sources,
+    options_props,
+)
 from porch.components.files import (
     FILE_DATA_SCHEMA,
     entry_from_payload,
@@ -24,6 +30,10 @@ from porch.components.files import (
 )
 from porch.errors import ConfigError
 from porch.files.cache import CacheEntry
+from porch.unhonoured import unhonoured
+
+IMAGE_SOURCES = ("upload", "webcam", "clipboard")
+VIDEO_SOURCES = ("upload", "webcam")
 
 _NULLABLE_STRING = {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None}
 
@@ -144,33 +154,64 @@ class Image(FileComponent):
     python_type = "filepath"
     example = EXAMPLE_IMAGE
 
-    change = EventListener("change")
-    upload = EventListener("upload")
     clear = EventListener("clear")
+    change = EventListener("change")
+    stream = EventListener("stream")
     select = EventListener("select")
+    upload = EventListener("upload")
     input = EventListener("input")
 
     def __init__(
         self,
         value: Any = None,
         *,
-        type: str = "numpy",
         format: str = "webp",
-        image_mode: str | None = "RGB",
         height: int | str | None = None,
         width: int | str | None = None,
-        sources: Sequence[str] | None = ("upload",),
-        show_download_button: bool = True,
-        **common: Any,
+        image_mode: str | None = "RGB",
+        sources: Sequence[str] | str | None = None,
+        type: str = "numpy",
+        label: str | None = None,
+        every: Any = None,
+        inputs: Any = None,
+        show_label: bool | None = None,
+        buttons: list[Any] | None = None,
+        container: bool = True,
+        scale: int | None = None,
+        min_width: int = 160,
+        interactive: bool | None = None,
+        visible: bool | str = True,
+        streaming: bool = False,
+        elem_id: str | None = None,
+        elem_classes: list[str] | str | None = None,
+        render: bool = True,
+        key: Any = None,
+        preserved_by_key: list[str] | str | None = "value",
+        webcam_options: WebcamOptions | None = None,
+        placeholder: str | None = None,
+        watermark: Any = None,
+        alt_text: str | None = None,
     ) -> None:
+        unhonoured("Image", locals(), {"every": None, "inputs": None, "watermark": None})
         self.type = one_of("Image type", type, ("numpy", "pil", "filepath"))
         self.format = codecs.image_suffix(format)
         self.image_mode = image_mode
         self.height = height
         self.width = width
-        self.sources = list(sources or [])
-        self.show_download_button = show_download_button
-        super().__init__(value, **common)
+        self.streaming = streaming
+        self.sources = media_sources("Image", sources, IMAGE_SOURCES,
+                                     ["webcam"] if streaming else IMAGE_SOURCES)
+        if streaming and self.sources != ["webcam"]:
+            raise ConfigError("Image streaming needs sources=['webcam'] (and no other source).")
+        self.buttons = download_shown(buttons, ["download", "share", "fullscreen"])
+        self.webcam_options = webcam_options or WebcamOptions()
+        self.placeholder = placeholder
+        self.alt_text = alt_text
+        super().__init__(value, label=label, show_label=show_label, interactive=interactive,
+                         visible=visible is not False, elem_id=elem_id,
+                         elem_classes=elem_classes, scale=scale, min_width=min_width,
+                         container=container, render=render, key=key,
+                         preserved_by_key=preserved_by_key)
 
     def preprocess(self, payload: Any, conversion: Conversion) -> Any:
         if payload is None:
@@ -186,82 +227,10 @@ class Image(FileComponent):
     def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
         return {**super().props(conversion), "type": self.type, "format": self.format,
                 "image_mode": self.image_mode, "height": self.height, "width": self.width,
-                "sources": self.sources, "show_download_button": self.show_download_button}
-
-
-class Audio(FileComponent):
-    """Audio, as input or output. ``type="numpy"`` gives ``(sample_rate, samples)`` (read from
-    PCM WAV); ``"filepath"`` gives a path. The function may return either (or a URL); arrays
-    are stored as 16-bit WAV."""
-
-    block_type = "audio"
-    schema = FILE_DATA_SCHEMA
-    python_type = "filepath"
-    example = EXAMPLE_AUDIO
-
-    change = EventListener("change")
-    upload = EventListener("upload")
-    clear = EventListener("clear")
-    play = EventListener("play")
-    pause = EventListener("pause")
-    stop = EventListener("stop")
-    input = EventListener("input")
-
-    def __init__(
-        self,
-        value: Any = None,
-        *,
-        type: str = "numpy",
-        format: str | None = "wav",
-        sources: Sequence[str] | None = ("upload",),
-        autoplay: bool = False,
-        loop: bool = False,
-        show_download_button: bool = True,
-        **common: Any,
-    ) -> None:
-        self.type = one_of("Audio type", type, ("numpy", "filepath"))
-        if format not in (None, "wav"):
-            # Other encoders need ffmpeg; porch writes WAV with the standard library only.
-            raise ConfigError(f"Audio format {format!r} is not supported; use format='wav'.")
-        self.format = format
-        self.sources = list(sources or [])
-        self.autoplay = autoplay
-        self.loop = loop
-        self.show_download_button = show_download_button
-        super().__init__(value, **common)
-
-    def preprocess(self, payload: Any, conversion: Conversion) -> Any:
-        if payload is None:
-            return None
-        entry = entry_from_payload(payload, conversion)
-        if self.type == "filepath":
-            return str(entry.path)
-        return codecs.decode_wav(entry.path)
-
-    def postprocess(self, value: Any, conversion: Conversion) -> Any:
-        if value is None:
-            return None
-        if _is_sampled_audio(value):
-            rate, samples = value
-            data = codecs.encode_wav(rate, samples)
-            entry = conversion.require_policy().cache.store_bytes(data, "audio.wav")
-            return entry_payload(entry, conversion)
-        return file_payload(value, conversion)
-
-    def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
-        return {**super().props(conversion), "type": self.type, "format": self.format,
-                "sources": self.sources, "autoplay": self.autoplay, "loop": self.loop,
-                "show_download_button": self.show_download_button}
-
-
-def _is_sampled_audio(value: Any) -> bool:
-    """``(sample_rate, samples)``: an int rate and something array-like (not a path)."""
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        return False
-    rate, samples = value
-    return (isinstance(rate, int) or type(rate).__module__ == "numpy") and not isinstance(
-        samples, (str, bytes, dict)
-    )
+                "sources": self.sources, "streaming": self.streaming,
+                "buttons": self.buttons, "show_download_button": "download" in self.buttons,
+                "webcam_options": options_props(self.webcam_options),
+                "placeholder": self.placeholder, "alt_text": self.alt_text}
 
 
 class Video(FileComponent):
@@ -272,35 +241,71 @@ class Video(FileComponent):
     python_type = "filepath"
     example = EXAMPLE_VIDEO
 
+    default_format: str | None = None
     change = EventListener("change")
-    upload = EventListener("upload")
     clear = EventListener("clear")
+    start_recording = EventListener("start_recording")
+    stop_recording = EventListener("stop_recording")
+    stop = EventListener("stop")
     play = EventListener("play")
     pause = EventListener("pause")
-    stop = EventListener("stop")
     end = EventListener("end")
+    upload = EventListener("upload")
+    input = EventListener("input")
 
     def __init__(
         self,
         value: Any = None,
         *,
         format: str | None = None,
+        sources: Sequence[str] | str | None = None,
         height: int | str | None = None,
         width: int | str | None = None,
-        sources: Sequence[str] | None = ("upload",),
+        label: str | None = None,
+        every: Any = None,
+        inputs: Any = None,
+        show_label: bool | None = None,
+        container: bool = True,
+        scale: int | None = None,
+        min_width: int = 160,
+        interactive: bool | None = None,
+        visible: bool | str = True,
+        elem_id: str | None = None,
+        elem_classes: list[str] | str | None = None,
+        render: bool = True,
+        key: Any = None,
+        preserved_by_key: list[str] | str | None = "value",
+        webcam_options: WebcamOptions | None = None,
+        include_audio: bool | None = None,
         autoplay: bool = False,
+        buttons: list[Any] | None = None,
         loop: bool = False,
-        show_download_button: bool = True,
-        **common: Any,
+        streaming: bool = False,
+        watermark: Any = None,
+        subtitles: Any = None,
+        playback_position: float = 0,
     ) -> None:
+        owner = type(self).__name__
+        # Re-encoding a video (format=, mirroring a webcam recording) needs ffmpeg, which
+        # porch does not use: videos are served as recorded or returned.
+        unhonoured(owner, locals(), {"every": None, "inputs": None, "watermark": None,
+                                     "subtitles": None, "playback_position": 0,
+                                     "format": self.default_format})
         self.format = format
+        self.sources = media_sources(owner, sources, VIDEO_SOURCES, VIDEO_SOURCES)
         self.height = height
         self.width = width
-        self.sources = list(sources or [])
+        self.webcam_options = webcam_options or WebcamOptions()
+        self.include_audio = "upload" in self.sources if include_audio is None else include_audio
         self.autoplay = autoplay
+        self.buttons = download_shown(buttons, ["download"])
         self.loop = loop
-        self.show_download_button = show_download_button
-        super().__init__(value, **common)
+        self.streaming = streaming
+        super().__init__(value, label=label, show_label=show_label, interactive=interactive,
+                         visible=visible is not False, elem_id=elem_id,
+                         elem_classes=elem_classes, scale=scale, min_width=min_width,
+                         container=container, render=render, key=key,
+                         preserved_by_key=preserved_by_key)
 
     def preprocess(self, payload: Any, conversion: Conversion) -> Any:
         if payload is None:
@@ -318,5 +323,58 @@ class Video(FileComponent):
     def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
         return {**super().props(conversion), "format": self.format, "height": self.height,
                 "width": self.width, "sources": self.sources, "autoplay": self.autoplay,
-                "loop": self.loop, "show_download_button": self.show_download_button}
+                "loop": self.loop, "streaming": self.streaming,
+                "include_audio": self.include_audio, "buttons": self.buttons,
+                "show_download_button": "download" in self.buttons,
+                "webcam_options": options_props(self.webcam_options)}
 
+
+
+class PlayableVideo(Video):
+    """Gradio's preset: a Video uploaded (not recorded) and meant to play in any browser.
+    Gradio converts it to ``format="mp4"`` with ffmpeg; porch serves it as uploaded."""
+
+    default_format = "mp4"
+
+    def __init__(
+        self,
+        value: Any = None,
+        *,
+        format: str = "mp4",
+        sources: Sequence[str] | str | None = None,
+        height: int | str | None = None,
+        width: int | str | None = None,
+        label: str | None = None,
+        every: Any = None,
+        inputs: Any = None,
+        show_label: bool | None = None,
+        container: bool = True,
+        scale: int | None = None,
+        min_width: int = 160,
+        interactive: bool | None = None,
+        visible: bool | str = True,
+        elem_id: str | None = None,
+        elem_classes: list[str] | str | None = None,
+        render: bool = True,
+        key: Any = None,
+        preserved_by_key: list[str] | str | None = "value",
+        webcam_options: WebcamOptions | None = None,
+        include_audio: bool | None = None,
+        autoplay: bool = False,
+        buttons: list[str] | None = None,
+        loop: bool = False,
+        streaming: bool = False,
+        watermark: Any = None,
+        subtitles: Any = None,
+        playback_position: int = 0,
+    ) -> None:
+        super().__init__(
+            value, format=format, sources=["upload"] if sources is None else sources,
+            height=height, width=width, label=label, every=every, inputs=inputs,
+            show_label=show_label, container=container, scale=scale, min_width=min_width,
+            interactive=interactive, visible=visible, elem_id=elem_id,
+            elem_classes=elem_classes, render=render, key=key,
+            preserved_by_key=preserved_by_key, webcam_options=webcam_options,
+            include_audio=include_audio, autoplay=autoplay, buttons=buttons, loop=loop,
+            streaming=streaming, watermark=watermark, subtitles=subtitles,
+            playback_position=playback_position)

@@ -4,7 +4,7 @@
 
 import { frame } from "./components/base.js";
 import { load } from "./components/registry.js";
-import { QueueStream, applyDiff, cancel, join, keepAlive, runDirect } from "./stream.js";
+import { QueueStream, applyDiff, cancel, closeStream, join, keepAlive, runDirect, sendChunk } from "./stream.js";
 import { toast } from "./toasts.js";
 import { login, logoutControl } from "./login.js";
 
@@ -68,7 +68,11 @@ class App {
     // A button stays clickable when an event only relabels it.
     const guess = props.name === "button" ? true : this.defaultInteractive(id);
     const interactive = props.interactive ?? guess;
-    return { ...props, interactive };
+    // A component that feeds .stream() events sends a chunk this often (the dependency's
+    // stream_every; the shortest, if several listen).
+    const every = this.dependencies.filter((d) => (d.targets ?? []).some(([t, e]) => t === id && e === "stream"))
+      .map((d) => Number(d.stream_every) || 0.5);
+    return every.length ? { ...props, interactive, stream_every: Math.min(...every) } : { ...props, interactive };
   }
 
   place(node, parent, isRoot = false) {
@@ -112,7 +116,55 @@ class App {
 
   /** A block fired `event`; `data` is what it says about it (e.g. what was selected). */
   fire(id, event, data = null) {
-    for (const dep of this.triggers.get(`${id}:${event}`) ?? []) this.run(dep, id, data);
+    if (event === "stream_end") {
+      this.endStreams(id);
+      return;
+    }
+    for (const dep of this.triggers.get(`${id}:${event}`) ?? []) {
+      if (dep.connection === "stream") this.streamChunk(dep, id);
+      else this.run(dep, id, data);
+    }
+  }
+
+  /**
+   * A streaming input sent a chunk (its value now): the first opens the event through the
+   * queue; later ones go to stream/<event_id> while it is open (PROTOCOL.md §1). A chunk
+   * that comes before the event id is known is dropped: a live feed wants the newest.
+   */
+  async streamChunk(dep, id) {
+    this.streams ??= new Map();
+    const open = this.streams.get(dep.id);
+    if (open) {
+      if (!open.eventId || open.ended) return;
+      const data = await this.inputValues(dep);
+      const body = { data, fn_index: dep.id, session_hash: this.session, event_data: null, trigger_id: id };
+      if (!(await sendChunk(document.baseURI, open.eventId, body))) open.ended = true;
+      return;
+    }
+    const run = { eventId: null, again: null, ended: false, source: id };
+    this.streams.set(dep.id, run);
+    let ok = false;
+    try {
+      ok = await this.call(dep, id, run);
+    } finally {
+      this.streams.delete(dep.id);
+      // The server ended it (time_limit, or an error): the component stops capturing.
+      this.instances.get(id)?.api.streamEnded?.();
+    }
+    this.afterwards(dep, ok);
+  }
+
+  /** The user stopped a streaming input: close the events it feeds. */
+  endStreams(id) {
+    for (const run of this.streams?.values() ?? []) {
+      if (run.source !== id || run.ended) continue;
+      if (!run.eventId) {
+        run.closeOnJoin = true; // stopped before the server named the event
+        continue;
+      }
+      run.ended = true;
+      closeStream(document.baseURI, run.eventId);
+    }
   }
 
   async run(dep, triggerId, eventData = null) {
@@ -137,13 +189,18 @@ class App {
     } finally {
       runs.delete(run);
     }
+    this.afterwards(dep, ok);
+    if (run.again) this.run(dep, run.again.triggerId, run.again.eventData);
+  }
+
+  /** Run the events chained after `dep` (.then, .success, .failure). */
+  afterwards(dep, ok) {
     for (const next of this.dependencies) {
       if (next.trigger_after !== dep.id) continue;
       if (next.trigger_only_on_success && !ok) continue;
       if (next.trigger_only_on_failure && ok) continue;
       this.run(next, null);
     }
-    if (run.again) this.run(dep, run.again.triggerId, run.again.eventData);
   }
 
   local(dep) {
@@ -250,6 +307,7 @@ class App {
     }
     run.eventId = eventId;
     if (run.stopped) this.stop(dep.id, run);
+    if (run.closeOnJoin) this.endStreams(run.source);
     return new Promise((resolve) => {
       let values = null;
       let started = null;
@@ -307,7 +365,9 @@ class App {
             case "process_generating":
             case "process_streaming": {
               const data = msg.output?.data ?? [];
-              values = values == null ? data : values.map((v, k) => applyDiff(v, data[k] ?? []));
+              // A stream event's messages carry full values; a generator's, diffs after the first.
+              const full = values == null || msg.msg === "process_streaming";
+              values = full ? data : values.map((v, k) => applyDiff(v, data[k] ?? []));
               show(values);
               started ??= performance.now();
               status({ phase: "streaming", text: progress.detail ? `${progress.detail} · ${elapsed()}` : elapsed(), ...progress });

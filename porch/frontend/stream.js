@@ -85,6 +85,28 @@ export async function cancel(base, body) {
   }
 }
 
+/**
+ * POST stream/<event_id>: the next chunk of an open streaming-input event. Resolves to
+ * false once the server no longer has the stream (it ended: closed, time_limit).
+ */
+export async function sendChunk(base, eventId, body) {
+  try {
+    await post(new URL(`./gradio_api/stream/${encodeURIComponent(eventId)}`, base), body);
+    return true;
+  } catch (e) {
+    return e.status !== 404;
+  }
+}
+
+/** POST stream/<event_id>/close: the user stopped; failures are ignored. */
+export async function closeStream(base, eventId) {
+  try {
+    await post(new URL(`./gradio_api/stream/${encodeURIComponent(eventId)}/close`, base), {});
+  } catch {
+    // Already ended.
+  }
+}
+
 /** Apply §3.5 edit operations ([action, path, value]) to a copy of `value`. */
 export function applyDiff(value, edits) {
   let result = structuredClone(value);

@@ -23,7 +23,7 @@ from porch.server.deadlines import BodyDeadline
 from porch.server.guard import RequestGuard
 from porch.server.headers import SecurityHeaders
 from porch.server.responses import json_error
-from porch.server.routes import api, files, login, pages
+from porch.server.routes import api, files, login, pages, streams
 from porch.server.runtime import AppRuntime
 from porch.server.settings import Settings
 from porch.server.urls import PrefixRouting
@@ -58,6 +58,8 @@ def _routes(frontend_dir: Path) -> list[Route | Mount]:
         Route(f"{P}/run/{{api_name}}/", api.run, methods=["POST"]),
         Route(f"{P}/api/{{api_name}}", api.run, methods=["POST"]),
         Route(f"{P}/api/{{api_name}}/", api.run, methods=["POST"]),
+        Route(f"{P}/stream/{{event_id}}", streams.push_chunk, methods=["POST"]),
+        Route(f"{P}/stream/{{event_id}}/close", streams.close, methods=["POST"]),
         Route(f"{P}/upload", files.upload, methods=["POST"]),
         Route(f"{P}/upload_progress", files.upload_progress),
         Route(f"{P}/file={{path:path}}", files.serve_file, methods=["GET", "HEAD"]),

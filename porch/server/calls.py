@@ -24,6 +24,9 @@ class Call:
     root: str
     simple: bool  # a plain-HTTP call: full values, no diffs
     context: EventContext | None = None  # the request, and what the page said of the event
+    # A stream event joined by an API client, not the page: it cannot send more chunks (nor
+    # can gradio_client read process_streaming), so the function runs once on this data.
+    once: bool = False
 
 
 def time_limit_error(dep: Dependency) -> Error:

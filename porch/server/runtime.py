@@ -43,6 +43,7 @@ from porch.server.clients import new_cookie_name
 from porch.server.fetcher import SafeFetcher
 from porch.server.reporter import Reporter
 from porch.server.settings import Settings
+from porch.server.streams import Inboxes, run_stream
 
 log = logging.getLogger("porch.server")
 
@@ -93,6 +94,7 @@ class AppRuntime:
         self.fetcher = SafeFetcher(max_bytes=settings.max_file_size or 100 * 1024 * 1024)
         self.scheduler = backend.job_queue(max_size=blocks.max_queue_size)
         self.bus = backend.message_bus()
+        self.inboxes = Inboxes()  # the open streaming-input events (streams.py)
         self.client_cookie = new_cookie_name()
         if settings.auth is not None:
             settings.auth.use(backend.login_sessions(), backend.login_brake())
@@ -165,14 +167,19 @@ class AppRuntime:
 
     # ---- running events -------------------------------------------------------------------
     def join(self, dep: Dependency, data: Any, session_hash: str, root: str, *,
-             simple: bool = False, context: EventContext | None = None) -> str:
+             simple: bool = False, context: EventContext | None = None,
+             once: bool = False) -> str:
         """Queue an event; its messages go to the session's stream (or, for plain-HTTP
-        calls, to a stream of its own). Returns the event id."""
+        calls, to a stream of its own). Returns the event id. `once`: a stream event run
+        on this data alone (see `Call.once`)."""
         if dep.fn is None:
             raise InvalidRequest(f"/{dep.api_name} has no Python function to run.", 400)
         event_id = uuid.uuid4().hex
         channel = self.bus.open(f"call:{event_id}" if simple else session_hash)
         channel.add_pending(event_id)
+        if dep.connection == "stream":
+            # Open before the job is queued: the page may send its next chunk at once.
+            self.inboxes.open(event_id, session_hash)
         job = Job(
             key=dep.concurrency_key,
             limit=self.blocks.concurrency_limit_of(dep),
@@ -182,12 +189,13 @@ class AppRuntime:
             fn=str(dep.id),
             batch=dep.max_batch_size if dep.batch else 1,
             session=session_hash,
-            payload=Call(dep, data, session_hash, root, simple, context),
+            payload=Call(dep, data, session_hash, root, simple, context, once),
         )
         try:
             self.scheduler.submit(job)
         except QueueFull:
             channel.pending.discard(event_id)
+            self.inboxes.drop(event_id)
             raise
         return event_id
 
@@ -231,6 +239,9 @@ class AppRuntime:
 
     async def _work(self, jobs: list[Job]) -> None:
         call: Call = jobs[0].payload
+        if call.dep.connection == "stream":
+            await run_stream(self, call, jobs[0])
+            return
         if call.dep.batch:
             await run_batch(self, call.dep, jobs)
             return

@@ -93,8 +93,11 @@ def test_filepath_audio_gets_the_issued_path(gate: Gate) -> None:
     assert gr.Audio(type="filepath").preprocess(payload, gate.conversion) == payload["path"]
 
 
-def test_numpy_audio_from_a_non_wav_file_names_the_fix(gate: Gate) -> None:
+def test_numpy_audio_from_a_broken_file_says_so(gate: Gate) -> None:
     payload = gate.upload(b"ID3 not really an mp3", "song.mp3")
+    with pytest.raises(gr.Error, match=r"song.mp3 could not be decoded as MP3"):
+        gr.Audio().preprocess(payload, gate.conversion)
+    payload = gate.upload(b"not a wav at all", "noise.wav")
     with pytest.raises(gr.Error, match=r"type='filepath'"):
         gr.Audio().preprocess(payload, gate.conversion)
 
@@ -119,11 +122,11 @@ def test_audio_returns_files_through_the_gate(gate: Gate) -> None:
 
 
 def test_audio_options_and_config() -> None:
-    with pytest.raises(ConfigError, match="format='wav'"):
-        gr.Audio(format="mp3")
+    with pytest.raises(ConfigError, match="'wav', 'mp3', 'ogg', 'flac'"):
+        gr.Audio(format="aiff")
     with pytest.raises(ConfigError, match="'numpy', 'filepath'"):
         gr.Audio(type="pil")
-    audio = gr.Audio(label="voice", autoplay=True, loop=True)
+    audio = gr.Audio(label="voice", autoplay=True, loop=True, format="wav")
     entry = audio.config()
     assert entry["type"] == "audio" and entry["api_info"]["title"] == "FileData"
     assert entry["props"]["autoplay"] is True and entry["props"]["format"] == "wav"

@@ -26,9 +26,9 @@ MISSING_NAMES = {
     "DeletedFileData", "Dialogue", "DownloadData", "DuplicateButton", "Eraser", "FileData",
     "FileExplorer", "Header", "I18n", "ImageEditor", "ImageMask", "ImageSlider",
     "InputHTMLAttributes", "LayerOptions", "LinePlot", "LoginButton", "MessageDict",
-    "Mic", "Microphone", "Model3D", "NO_RELOAD", "OAuthProfile", "OAuthToken", "Paint",
-    "ParamViewer", "PlayableVideo", "ScatterPlot", "Server", "SimpleCSVLogger", "Sketchpad",
-    "Step", "Theme", "Walkthrough", "WatermarkOptions", "WaveformOptions", "WebcamOptions",
+    "Model3D", "NO_RELOAD", "OAuthProfile", "OAuthToken", "Paint",
+    "ParamViewer", "ScatterPlot", "Server", "SimpleCSVLogger", "Sketchpad",
+    "Step", "Theme", "Walkthrough", "WatermarkOptions",
     "Workflow", "WorkflowCanvas", "cache", "close_all", "deploy", "get_audio", "get_file",
     "get_image", "get_model3d", "get_package_version", "get_video", "load", "load_chat",
     "load_ipython_extension", "load_openapi", "mcp", "mount_gradio_app", "validate",
@@ -55,16 +55,7 @@ DIFFERENT_DEFAULTS = {
     ("Examples", "api_name"),
 }
 
-# Component families another piece of work is bringing to Gradio's signature (webcam and
-# microphone sources, streaming media): the keywords listed may still be absent or differ.
-PENDING_KEYWORDS: dict[str, set[str]] = {
-    "Image": {"sources", "streaming", "webcam_options", "placeholder", "watermark",
-              "alt_text", "buttons"},
-    "Audio": {"sources", "format", "streaming", "editable", "buttons", "waveform_options",
-              "recording", "subtitles", "playback_position"},
-    "Video": {"sources", "webcam_options", "include_audio", "buttons", "streaming",
-              "watermark", "subtitles", "playback_position"},
-}
+PENDING_KEYWORDS: dict[str, set[str]] = {}
 
 
 def porch_keywords(obj: Any) -> dict[str, Any] | None:

@@ -1,7 +1,9 @@
 // Images: image (twin of porch/components/media.py's Image). The preview's src is the
-// FileData `url` the server gave (or a local preview of a file just uploaded).
+// FileData `url` the server gave (or a local preview of a file just uploaded); the webcam
+// takes pictures (or streams frames) through capture.js.
 
 import { singleMedia } from "./upload.js";
+import { capturePanel } from "./capture.js";
 
 const size = (v) => (v == null || v === "" ? "" : typeof v === "number" ? `${v}px` : String(v));
 
@@ -10,6 +12,7 @@ export function image(el, props, emit) {
     kind: "image",
     noun: "an image",
     accept: "image/*",
+    capture: (media) => capturePanel("image", media),
     makePreview(src, data, p) {
       const img = document.createElement("img");
       img.className = "porch-image";

@@ -292,19 +292,36 @@ export function sameFiles(a, b) {
  * The skeleton of a one-file media component (image, audio, video): label, preview, drop
  * zone, download link and clear button. `makePreview(src, data, props)` builds the preview
  * element; it is rebuilt only when the source changes, so playing media is not interrupted.
+ * `capture(media)` (capture.js's capturePanel) adds the webcam or microphone when
+ * `sources` names one; `player()` (capture.js's chunkPlayer) plays a streaming output's
+ * values one after another instead of replacing the preview.
  */
-export function singleMedia(el, props, emit, { kind, accept, noun, makePreview }) {
+export function singleMedia(el, props, emit, { kind, accept, noun, makePreview, capture = null, player = null }) {
   const previews = new Previews();
   let current = props;
   let value = props.value ?? null;
   let shown = null;
-  const zone = dropzone({ accept, prompt: `Drop ${noun} here or click to upload` }, (files) => runUpload(zone, files, current, (values) => {
+  let chunks = null;
+  const sources = () => current.sources ?? ["upload"];
+  const streamingOutput = () => Boolean(player && current.streaming && current.interactive === false);
+  const take = (files) => runUpload(zone, files, current, (values) => {
     previews.add(values, files);
     value = values[0];
     render();
     emit("upload");
     emit("change");
-  }));
+  });
+  const pastes = () => sources().includes("clipboard");
+  const prompt = pastes() ? `Drop ${noun} here, click to upload, or paste it` : `Drop ${noun} here or click to upload`;
+  const zone = dropzone({ accept, prompt }, take);
+  // sources=["clipboard"]: a file pasted anywhere in the component is taken as uploaded.
+  el.addEventListener("paste", (e) => {
+    if (!pastes() || current.interactive === false) return;
+    const files = [...(e.clipboardData?.files ?? [])].filter((f) => f.type.startsWith(`${kind}/`));
+    if (!files.length) return;
+    e.preventDefault();
+    take(files.slice(0, 1));
+  });
   const label = field(el, props, zone.input.id, kind);
   const stage = document.createElement("div");
   stage.className = `porch-media porch-media-${kind}`;
@@ -323,15 +340,40 @@ export function singleMedia(el, props, emit, { kind, accept, noun, makePreview }
     emit("clear");
     emit("change");
   });
-  el.append(stage, zone.root, tools);
+  const panel = capture && sources().some((s) => s === "webcam" || s === "microphone") ? capture({
+    props: () => current,
+    emit,
+    /** A finished recording or snapshot: uploaded like a dropped file. */
+    record(file, events) {
+      return runUpload(zone, [file], current, (values) => {
+        previews.add(values, [file]);
+        value = values[0];
+        render();
+        for (const event of events) emit(event);
+      });
+    },
+    /** One chunk of a live stream: uploaded quietly, then handed to .stream() events. */
+    async stream(file) {
+      const [data] = await uploadFiles([file], { limit: maxFileSize(current) });
+      value = data;
+      emit("stream");
+    },
+  }) : null;
+  el.append(stage, zone.root, ...(panel ? [panel.root] : []), tools);
 
   function render() {
     label.update(current, zone.input);
     const editable = current.interactive !== false;
-    zone.enable(editable && value == null);
+    zone.enable(editable && value == null && (sources().includes("upload") || pastes()));
+    panel?.show(editable && value == null);
     previews.prune(value ? [value.path] : []);
     const src = sourceOf(value, previews);
-    if (!src) {
+    if (streamingOutput()) {
+      chunks ??= player();
+      if (stage.firstChild !== chunks.player) stage.replaceChildren(chunks.player);
+      if (src) chunks.push(src);
+      else chunks.reset();
+    } else if (!src) {
       shown = null;
       const empty = document.createElement("p");
       empty.className = "porch-empty";
@@ -367,6 +409,8 @@ export function singleMedia(el, props, emit, { kind, accept, noun, makePreview }
     value() { return value; },
     pending() { return zone.pending; },
     clear() { this.update({ ...current, value: null }); },
+    streamEnded() { panel?.streamEnded(); },
+    destroy() { panel?.destroy(); },
     stage,
   };
 }

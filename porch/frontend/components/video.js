@@ -1,7 +1,9 @@
 // Video: video (twin of porch/components/media.py's Video), played by the browser's own
-// <video controls> from the FileData `url` the server gave.
+// <video controls> from the FileData `url` the server gave; the webcam records through
+// capture.js, and a streaming output plays its chunks in order.
 
 import { singleMedia } from "./upload.js";
+import { capturePanel, chunkPlayer } from "./capture.js";
 
 const size = (v) => (v == null || v === "" ? "" : typeof v === "number" ? `${v}px` : String(v));
 
@@ -10,6 +12,8 @@ export function video(el, props, emit) {
     kind: "video",
     noun: "a video",
     accept: "video/*",
+    capture: (media) => capturePanel("video", media),
+    player: () => chunkPlayer("video", emit),
     makePreview(src, data, p) {
       const player = document.createElement("video");
       player.className = "porch-video";

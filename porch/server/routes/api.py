@@ -49,8 +49,10 @@ async def queue_join(request: Request) -> Response:
     admit(request, session_hash)
     context = event_context(request, runtime.block, session_hash, body)
     try:
+        # Only porch's page feeds a stream chunk by chunk; it says so as Gradio's does.
+        once = dep.connection == "stream" and request.headers.get("x-gradio-user") != "app"
         event_id = runtime.join(dep, body["data"], session_hash, root_url(request),
-                                context=context)
+                                context=context, once=once)
     except QueueFull as exc:
         return json_error(503, str(exc))
     channel = runtime.bus.get(session_hash)
