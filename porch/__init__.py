@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from porch.blocks import themes as themes
 from porch.blocks.blocks import Blocks as Blocks
+from porch.blocks.blocks import close_all as close_all
 from porch.blocks.blocks import serve_with as _serve_with
 from porch.blocks.chat_interface import ChatInterface as ChatInterface
 from porch.blocks.context import CopyData as CopyData
+from porch.blocks.context import DeletedFileData as DeletedFileData
+from porch.blocks.context import DownloadData as DownloadData
 from porch.blocks.context import EditData as EditData
 from porch.blocks.context import EventData as EventData
 from porch.blocks.context import KeyUpData as KeyUpData
@@ -51,6 +54,7 @@ from porch.components.capture import WaveformOptions as WaveformOptions
 from porch.components.capture import WebcamOptions as WebcamOptions
 from porch.components.chat import Chatbot as Chatbot
 from porch.components.chat import ChatMessage as ChatMessage
+from porch.components.chat import MessageDict as MessageDict
 from porch.components.chat import MultimodalTextbox as MultimodalTextbox
 from porch.components.choice import Checkbox as Checkbox
 from porch.components.choice import CheckboxGroup as CheckboxGroup
@@ -81,12 +85,14 @@ from porch.components.state import State as State
 from porch.components.table import Dataframe as Dataframe
 from porch.components.text import HTML as HTML
 from porch.components.text import Code as Code
+from porch.components.text import InputHTMLAttributes as InputHTMLAttributes
 from porch.components.text import Markdown as Markdown
 from porch.components.text import TextArea as TextArea
 from porch.components.text import Textbox as Textbox
 from porch.components.timer import Timer as Timer
 from porch.errors import Error as Error
 from porch.files.limits import FileSize as FileSize
+from porch.protocol import FileData as FileData
 from porch.reporting import Info as Info
 from porch.reporting import Progress as Progress
 from porch.reporting import Success as Success
@@ -97,6 +103,14 @@ from porch.version import __version__ as __version__
 DataFrame = Dataframe
 Highlight = HighlightedText
 Text = Textbox
+# Gradio runs code under `if gr.NO_RELOAD:` once, not again on each reload. porch's reload
+# restarts the app's process, so every run is a first run and the flag is always True.
+NO_RELOAD = True
+
+
+def get_package_version() -> str:
+    """porch's version (Gradio's `gr.get_package_version()` gives Gradio's)."""
+    return __version__
 Checkboxgroup = CheckboxGroup
 Highlightedtext = HighlightedText
 Json = JSON
@@ -157,14 +171,17 @@ __all__ = [
     "Dataframe",
     "Dataset",
     "DateTime",
+    "DeletedFileData",
     "Dependency",
     "DownloadButton",
+    "DownloadData",
     "Dropdown",
     "EditData",
     "Error",
     "EventData",
     "Examples",
     "File",
+    "FileData",
     "FileSize",
     "Files",
     "FlaggingCallback",
@@ -176,6 +193,7 @@ __all__ = [
     "Highlightedtext",
     "Image",
     "Info",
+    "InputHTMLAttributes",
     "Interface",
     "JSON",
     "Json",
@@ -185,9 +203,11 @@ __all__ = [
     "List",
     "Markdown",
     "Matrix",
+    "MessageDict",
     "Mic",
     "Microphone",
     "MultimodalTextbox",
+    "NO_RELOAD",
     "Number",
     "Numpy",
     "PlayableVideo",
@@ -217,6 +237,8 @@ __all__ = [
     "WaveformOptions",
     "WebcamOptions",
     "__version__",
+    "close_all",
+    "get_package_version",
     "handle_file",
     "mount",
     "on",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 API_PREFIX = "/gradio_api"
@@ -81,6 +82,29 @@ def file_data(
         "is_stream": False,
         "meta": {"_type": FILE_DATA_TYPE},
     }
+
+
+@dataclass
+class FileData:
+    """A file as the wire describes it (Gradio's `gr.FileData`): `path` is a cache reference
+    or a URL, never a host path a client may choose; `to_dict()` is the JSON shape."""
+
+    path: str
+    url: str | None = None
+    size: int | None = None
+    orig_name: str | None = None
+    mime_type: str | None = None
+    is_stream: bool = False
+    meta: dict[str, Any] = field(default_factory=lambda: {"_type": FILE_DATA_TYPE})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileData:
+        known = {k: data[k] for k in ("path", "url", "size", "orig_name", "mime_type",
+                                      "is_stream", "meta") if k in data}
+        return cls(**known)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 # ---- messages -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import weakref
 from collections.abc import Callable, MutableMapping
 from contextvars import Token
 from pathlib import Path
@@ -64,6 +65,16 @@ EVENT_KEYWORDS: dict[str, Any] = {
 
 Launcher = Callable[..., tuple[Any, str, str | None]]
 _launcher: Launcher | None = None
+_launched: weakref.WeakSet[Blocks] = weakref.WeakSet()  # apps serving now (close_all)
+
+
+def close_all(verbose: bool = True) -> None:
+    """Stop every app this process launched (Gradio's `gr.close_all()`)."""
+    for app in list(_launched):
+        if app.server is not None:
+            if verbose:
+                print(f"Closing server running on {app.local_url}")
+            app.close()
 
 
 def serve_with(launcher: Launcher) -> None:
@@ -475,6 +486,7 @@ class Blocks(Layout):
                 value = options.pop(name)
                 if value is not None:
                     setattr(self, name, value)
+        _launched.add(self)
         return _launcher(self, **options)
 
     def all_css(self) -> str | None:

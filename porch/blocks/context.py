@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from porch.components.base import Block
 from porch.errors import InvalidRequest
+from porch.protocol import FileData
 
 
 class Headers(Mapping[str, str]):
@@ -195,6 +196,20 @@ class CopyData(EventData):
         self.value: Any = self._get("value")
 
 
+class DeletedFileData(EventData):
+    """A `delete` event of a file component: the `file` (a FileData) the visitor removed."""
+
+    def __init__(self, target: Block | None, data: Any) -> None:
+        super().__init__(target, data)
+        file = self._get("file")
+        self.file: FileData | None = FileData.from_dict(file) if isinstance(file, dict) \
+            and isinstance(file.get("path"), str) else None
+
+
+class DownloadData(DeletedFileData):
+    """A `download` event of a file component: the `file` (a FileData) downloaded."""
+
+
 @dataclass
 class EventContext:
     """What the server knows about the call it is serving: the HTTP request, and what the
@@ -208,7 +223,7 @@ class EventContext:
 EVENT_DATA_TYPES: dict[str, type[EventData]] = {
     cls.__name__: cls
     for cls in (EventData, SelectData, LikeData, KeyUpData, RetryData, UndoData, EditData,
-                CopyData)
+                CopyData, DeletedFileData, DownloadData)
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from porch import protocol
 from porch.components.base import Block, BoundListener, Component, Conversion, EventListener
@@ -41,6 +41,16 @@ _UNHONOURED_MULTIMODAL = {
     "autoscroll": True, "text_align": None, "rtl": False, "max_plain_text_length": 1000,
     "html_attributes": None, "show_copy_button": False,
 }
+
+class MessageDict(TypedDict, total=False):
+    """One chat message as a dict (Gradio's `gr.MessageDict`): what a Chatbot with
+    `type="messages"` takes and gives."""
+
+    role: str  # "user", "assistant" or "system"
+    content: Any  # text, a file, a component, or a list of those
+    metadata: dict[str, Any]
+    options: list[dict[str, Any]]
+
 
 _PART_SCHEMA: dict[str, Any] = {
     "anyOf": [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from porch.components.base import Component, Conversion, EventListener
@@ -31,6 +32,34 @@ def _buttons(buttons: Sequence[str] | None, show_copy_button: bool) -> list[str]
     if show_copy_button and "copy" not in chosen:
         chosen.append("copy")
     return chosen
+
+
+@dataclass
+class InputHTMLAttributes:
+    """HTML attributes for a text field (Gradio's `gr.InputHTMLAttributes`), passed as
+    `Textbox(html_attributes=...)`: the page sets them on the field's element."""
+
+    autocapitalize: str | None = None
+    autocorrect: str | None = None
+    spellcheck: bool | None = None
+    autocomplete: str | None = None
+    tabindex: int | None = None
+    enterkeyhint: str | None = None
+    lang: str | None = None
+
+    def to_props(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def _html_attributes(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, InputHTMLAttributes):
+        return value.to_props()
+    if isinstance(value, dict):
+        return InputHTMLAttributes(**value).to_props()
+    raise ConfigError("html_attributes must be a gr.InputHTMLAttributes or a dict of its "
+                      f"fields, got {type(value).__name__}.")
 
 
 class Textbox(Component):
@@ -85,8 +114,9 @@ class Textbox(Component):
         self.submit_btn = submit_btn
         self.stop_btn = stop_btn
         self.buttons = _buttons(buttons, show_copy_button)
-        # Gradio's html_attributes (autocorrect, spellcheck, ...) are hints the page ignores.
-        self.html_attributes = html_attributes
+        # autocorrect, spellcheck, ... set on the field itself (an InputHTMLAttributes or a
+        # dict of the same names).
+        self.html_attributes = _html_attributes(html_attributes)
         super().__init__(value, **common)
 
     @property
@@ -121,6 +151,7 @@ class Textbox(Component):
             "stop_btn": self.stop_btn,
             "buttons": self.buttons,
             "show_copy_button": self.show_copy_button,
+            "html_attributes": self.html_attributes,
         }
 
 

@@ -43,3 +43,14 @@ def test_every_without_a_function_value_is_a_clear_error() -> None:
     with gr.Blocks(), pytest.raises(ConfigError, match="every= and inputs= apply to a value "
                                                        "given as a function"):
         gr.Textbox("fixed", every=1)
+
+
+def test_html_attributes_are_set_on_the_text_field(open_app: Callable[[Any], Page]) -> None:
+    with gr.Blocks() as demo:
+        gr.Textbox(label="word", html_attributes=gr.InputHTMLAttributes(
+            spellcheck=False, autocorrect="off", lang="fr"))
+    page = open_app(demo)
+    field = page.get_by_label("word")
+    expect(field).to_have_attribute("spellcheck", "false")
+    expect(field).to_have_attribute("autocorrect", "off")
+    expect(field).to_have_attribute("lang", "fr")

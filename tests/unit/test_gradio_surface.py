@@ -23,14 +23,14 @@ EMPTY = inspect.Parameter.empty
 # porch must then match in full (test_every_keyword_...), and must be taken out of here.
 MISSING_NAMES = {
     "AnnotatedImage", "Annotatedimage", "BarPlot", "Brush", "Cache", "DeepLinkButton",
-    "DeletedFileData", "Dialogue", "DownloadData", "DuplicateButton", "Eraser", "FileData",
+    "Dialogue", "DuplicateButton", "Eraser", 
     "FileExplorer", "Header", "I18n", "ImageEditor", "ImageMask", "ImageSlider",
-    "InputHTMLAttributes", "LayerOptions", "LinePlot", "LoginButton", "MessageDict",
-    "Model3D", "NO_RELOAD", "OAuthProfile", "OAuthToken", "Paint",
+    "LayerOptions", "LinePlot", "LoginButton", 
+    "Model3D", "OAuthProfile", "OAuthToken", "Paint",
     "ParamViewer", "ScatterPlot", "Server", "SimpleCSVLogger", "Sketchpad",
     "Step", "Theme", "Walkthrough", "WatermarkOptions",
-    "Workflow", "WorkflowCanvas", "cache", "close_all", "deploy", "get_audio", "get_file",
-    "get_image", "get_model3d", "get_package_version", "get_video", "load", "load_chat",
+    "Workflow", "WorkflowCanvas", "cache", "deploy", "get_audio", "get_file",
+    "get_image", "get_model3d", "get_video", "load", "load_chat",
     "load_ipython_extension", "load_openapi", "mcp", "mount_gradio_app", "validate",
     "validators",
 }

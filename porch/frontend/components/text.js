@@ -55,6 +55,13 @@ export function textbox(el, props, emit) {
     if (next.max_length != null) control.maxLength = Number(next.max_length);
     else control.removeAttribute("maxlength");
     control.dir = next.rtl ? "rtl" : "auto";
+    // Only these names, only as attributes (never event handlers): InputHTMLAttributes.
+    const attributes = next.html_attributes ?? {};
+    for (const name of ["autocapitalize", "autocorrect", "spellcheck", "autocomplete",
+                        "tabindex", "enterkeyhint", "lang"]) {
+      if (attributes[name] == null) control.removeAttribute(name);
+      else control.setAttribute(name, String(attributes[name]));
+    }
     control.style.textAlign = next.text_align === "right" || next.text_align === "left" ? next.text_align : "";
     const wantsCopy = Boolean(next.show_copy_button) || (next.buttons ?? []).includes("copy");
     if (wantsCopy && !copy) {
