@@ -119,10 +119,11 @@ if TYPE_CHECKING:
     from porch.client import AsyncClient as AsyncClient
     from porch.client import Client as Client
     from porch.client import handle_file as handle_file
+    from porch.loading import load as load
     from porch.server.mount import mount as mount
 
 _LAZY = {"AsyncClient": "porch.client", "Client": "porch.client", "handle_file": "porch.client",
-         "mount": "porch.server.mount"}
+         "mount": "porch.server.mount", "load": "porch.loading"}
 
 
 def _launch(blocks: Blocks, **options: Any) -> tuple[Any, str, str | None]:
@@ -240,6 +241,7 @@ __all__ = [
     "close_all",
     "get_package_version",
     "handle_file",
+    "load",
     "mount",
     "on",
     "render",

@@ -101,6 +101,7 @@ EXPECTED = [
     "close_all",
     "get_package_version",
     "handle_file",
+    "load",
     "mount",
     "on",
     "render",
