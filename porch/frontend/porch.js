@@ -531,6 +531,8 @@ async function boot() {
   logoutControl(config);
   window.porch = { app };
   document.documentElement.dataset.porch = "ready";
+  // The app's own js= (allow_app_scripts=True) waits for this: its components are drawn.
+  window.dispatchEvent(new Event("porch:ready"));
 }
 
 boot().catch((e) => {

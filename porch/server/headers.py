@@ -54,6 +54,13 @@ def embedding_option(value: bool | Sequence[str] | None) -> Embedding:
     return tuple(origins)
 
 
+def page_policy_with_nonce(nonce: str, embedding: Embedding) -> str:
+    """The page's policy, letting scripts that carry `nonce` run too (the app's own head=
+    and js= scripts, when the author opted in with allow_app_scripts=True)."""
+    policy = PAGE_POLICY.replace("script-src 'self'", f"script-src 'self' 'nonce-{nonce}'", 1)
+    return f"{policy}; frame-ancestors {frame_ancestors(embedding)}"
+
+
 def frame_ancestors(embedding: Embedding) -> str:
     if embedding is True:
         return "*"

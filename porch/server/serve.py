@@ -157,6 +157,7 @@ def launch(
     login_brake: LoginBrake | None = None,
     allowed_hosts: list[str] | None = None,
     allow_embedding: bool | list[str] | None = None,
+    allow_app_scripts: bool | None = None,
     ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
     ssl_keyfile_password: str | None = None,
@@ -169,8 +170,10 @@ def launch(
     the in-memory one (porch.server.brake); `root_path=` and `trusted_proxies=` behind
     a reverse proxy; `allowed_hosts=` extra Host names for a loopback-bound app;
     `ssl_certfile=`/`ssl_keyfile=`/`ssl_keyfile_password=` for HTTPS; `allow_embedding=`
-    (False, True or origins) for framing; `share=True` or `share="ssh://user@host"` for a
-    share link through your own SSH server. Returns (app, local URL, share URL or None).
+    (False, True or origins) for framing; `allow_app_scripts=True` lets the app's own
+    `head=` and `js=` scripts run, under a per-page CSP nonce (PORCH_ALLOW_APP_SCRIPTS);
+    `share=True` or `share="ssh://user@host"` for a share link through your own SSH
+    server. Returns (app, local URL, share URL or None).
 
     Uploads: `max_file_size=` per file; per request `max_upload_files=` (1000),
     `max_upload_size=` (5 GB, the whole body) and `max_upload_field_size=` (64 KB, one
@@ -206,8 +209,13 @@ def launch(
         header_timeout=header_timeout, body_timeout=body_timeout, min_body_rate=min_body_rate,
         auth=auth, auth_message=auth_message, login_brake=login_brake,
         auth_dependency=auth_dependency, allowed_hosts=allowed_hosts or (),
-        allow_embedding=allow_embedding,
+        allow_embedding=allow_embedding, allow_app_scripts=allow_app_scripts,
     )
+    if not settings.allow_app_scripts and (
+            blocks.js or "<script" in (blocks.all_head() or "").lower()):
+        log.warning("this app's head=/js= scripts will not run: the page's Content-Security-"
+                    "Policy blocks them. launch(allow_app_scripts=True) lets the app's own "
+                    "scripts run under a per-page nonce.")
     target = _share_target(share, settings)
     if target is not None:
         # Browsers reach the app by the tunnel's public name: a Host to answer, not a rebinding.

@@ -96,6 +96,9 @@ class Settings:
     auth: Auth | None = None
     allowed_hosts: tuple[str, ...] = ()
     allow_embedding: Embedding = False
+    # The app's own head= and js= scripts run (under a fresh CSP nonce per page) only if the
+    # author opts in; the CSP is never dropped (headers.py).
+    allow_app_scripts: bool = False
     mount_path: str = ""  # set by porch.mount(): the path inside the host app
     share_server: str | None = None
     share_ssh_command: str = "ssh"
@@ -141,6 +144,7 @@ class Settings:
         login_brake: LoginBrake | None = None,
         allowed_hosts: Sequence[str] = (),
         allow_embedding: bool | Sequence[str] | None = None,
+        allow_app_scripts: bool | None = None,
         mount_path: str = "",
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
@@ -203,6 +207,8 @@ class Settings:
             allowed_hosts=tuple(h.strip().lower() for h in
                                 (*_env_paths(env, "ALLOWED_HOSTS"), *allowed_hosts)),
             allow_embedding=embedding_option(allow_embedding),
+            allow_app_scripts=_flag(_env(env, "ALLOW_APP_SCRIPTS")) if allow_app_scripts is None
+            else bool(allow_app_scripts),
             mount_path=_root_path(mount_path),
             share_server=_env(env, "SHARE_SERVER"),
             share_ssh_command=_env(env, "SHARE_SSH_COMMAND") or "ssh",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from functools import cache
 from importlib import resources
 
@@ -10,9 +12,11 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from porch.server.auth import username_of
 from porch.server.clients import give_cookie
+from porch.server.headers import page_policy_with_nonce
 from porch.server.routes.common import root_url, runtime_of
 
 FRONTEND = resources.files("porch") / "frontend"
+_SCRIPT_TAG = re.compile(r"<script(?=[\s>])", re.IGNORECASE)
 
 
 @cache
@@ -22,11 +26,23 @@ def _index_html() -> str:
 
 async def index(request: Request) -> Response:
     runtime = runtime_of(request)
-    head = runtime.head
-    # The app's own `head=` HTML (trusted, as the app's code is); the page's CSP still
-    # applies to it, so inline scripts in it do not run.
+    head = runtime.head or ""
+    headers: dict[str, str] = {}
+    settings = runtime.settings
+    if settings.allow_app_scripts and (head or runtime.blocks.js):
+        # The author opted in: their own scripts run under a nonce fresh for this page; any
+        # other inline script (say, markup a function returned) still does not.
+        nonce = secrets.token_urlsafe(18)
+        head = _SCRIPT_TAG.sub(f'<script nonce="{nonce}"', head)
+        if runtime.blocks.js:
+            head += (f'\n<script nonce="{nonce}">addEventListener("porch:ready", () => '
+                     f"({runtime.blocks.js})(), {{once: true}});</script>")
+        headers["content-security-policy"] = page_policy_with_nonce(
+            nonce, settings.allow_embedding)
+    # Otherwise the app's `head=` HTML goes in as written and the page's CSP blocks its
+    # inline scripts (launch() says so).
     page = _index_html().replace("</head>", f"{head}\n</head>", 1) if head else _index_html()
-    return give_cookie(request, HTMLResponse(page), runtime.client_cookie)
+    return give_cookie(request, HTMLResponse(page, headers=headers), runtime.client_cookie)
 
 
 async def config(request: Request) -> Response:
