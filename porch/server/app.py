@@ -82,18 +82,28 @@ def create_app(blocks: Blocks, settings: Settings | None = None,
     """The ASGI app serving `blocks` (mountable, testable with httpx.ASGITransport)."""
     settings = settings or Settings.build()
     runtime = AppRuntime(blocks, settings, backend)
+    routes = _routes(Path(str(pages.FRONTEND)))
+    mcp = None
+    if settings.mcp_server:
+        from porch.server.mcp_tools import MCP_PATH, McpEndpoint  # the extra, only when on
+
+        mcp = McpEndpoint(runtime)
+        routes.append(Mount(MCP_PATH, app=mcp))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(runtime.clean_cache_periodically)
-            tasks.start_soon(runtime.sweep_sessions_periodically)
-            yield
-            tasks.cancel_scope.cancel()
+        async with contextlib.AsyncExitStack() as stack:
+            if mcp is not None:
+                await stack.enter_async_context(mcp.running())
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(runtime.clean_cache_periodically)
+                tasks.start_soon(runtime.sweep_sessions_periodically)
+                yield
+                tasks.cancel_scope.cancel()
         await runtime.shutdown()
 
     app = Starlette(
-        routes=_routes(Path(str(pages.FRONTEND))),
+        routes=routes,
         exception_handlers={InvalidRequest: _invalid_request, Exception: _unexpected},
         lifespan=lifespan,
     )

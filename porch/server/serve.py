@@ -38,7 +38,7 @@ UNHONOURED_LAUNCH_OPTIONS: dict[str, Any] = {
     "app_kwargs": None, "share_server_address": None, "share_server_protocol": None,
     "share_server_tls_certificate": None, "enable_monitoring": None, "strict_cors": True,
     "node_server_name": None, "node_port": None, "ssr_mode": None, "pwa": None,
-    "mcp_server": None, "num_workers": None, "_app": None, "_frontend": True, "i18n": None,
+    "num_workers": None, "_app": None, "_frontend": True, "i18n": None,
     "show_api": True,
 }
 
@@ -158,6 +158,7 @@ def launch(
     allowed_hosts: list[str] | None = None,
     allow_embedding: bool | list[str] | None = None,
     allow_app_scripts: bool | None = None,
+    mcp_server: bool | None = None,
     ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
     ssl_keyfile_password: str | None = None,
@@ -210,6 +211,7 @@ def launch(
         auth=auth, auth_message=auth_message, login_brake=login_brake,
         auth_dependency=auth_dependency, allowed_hosts=allowed_hosts or (),
         allow_embedding=allow_embedding, allow_app_scripts=allow_app_scripts,
+        mcp_server=mcp_server,
     )
     if not settings.allow_app_scripts and (
             blocks.js or "<script" in (blocks.all_head() or "").lower()):

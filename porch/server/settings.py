@@ -99,6 +99,8 @@ class Settings:
     # The app's own head= and js= scripts run (under a fresh CSP nonce per page) only if the
     # author opts in; the CSP is never dropped (headers.py).
     allow_app_scripts: bool = False
+    # The named endpoints as MCP tools at /gradio_api/mcp/ (server/mcp_tools.py).
+    mcp_server: bool = False
     mount_path: str = ""  # set by porch.mount(): the path inside the host app
     share_server: str | None = None
     share_ssh_command: str = "ssh"
@@ -145,6 +147,7 @@ class Settings:
         allowed_hosts: Sequence[str] = (),
         allow_embedding: bool | Sequence[str] | None = None,
         allow_app_scripts: bool | None = None,
+        mcp_server: bool | None = None,
         mount_path: str = "",
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
@@ -209,6 +212,7 @@ class Settings:
             allow_embedding=embedding_option(allow_embedding),
             allow_app_scripts=_flag(_env(env, "ALLOW_APP_SCRIPTS")) if allow_app_scripts is None
             else bool(allow_app_scripts),
+            mcp_server=_flag(_env(env, "MCP_SERVER")) if mcp_server is None else bool(mcp_server),
             mount_path=_root_path(mount_path),
             share_server=_env(env, "SHARE_SERVER"),
             share_ssh_command=_env(env, "SHARE_SSH_COMMAND") or "ssh",
