@@ -66,6 +66,7 @@ from porch.components.data import Label as Label
 from porch.components.dataset import Dataset as Dataset
 from porch.components.file_buttons import DownloadButton as DownloadButton
 from porch.components.file_buttons import UploadButton as UploadButton
+from porch.components.file_explorer import FileExplorer as FileExplorer
 from porch.components.files import File as File
 from porch.components.gallery import Gallery as Gallery
 from porch.components.media import Image as Image
@@ -183,6 +184,7 @@ __all__ = [
     "Examples",
     "File",
     "FileData",
+    "FileExplorer",
     "FileSize",
     "Files",
     "FlaggingCallback",

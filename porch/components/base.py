@@ -162,6 +162,13 @@ def config_key(key: Any) -> str | int | float | None:
     return key if key is None or isinstance(key, (str, int, float)) else repr(key)
 
 
+def server(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a component method as callable by the page (Gradio's `@server`): the
+    `component_server` route runs only methods marked so, through the usual guard."""
+    fn.is_server_fn = True  # type: ignore[attr-defined]
+    return fn
+
+
 class EventListener:
     """`component.click(fn, inputs, outputs, ...)`: registers an event with the current app."""
 

@@ -257,6 +257,10 @@ class FilePolicy:
             return Reason.HARDLINK
         return None
 
+    def is_blocked(self, path: Path) -> bool:
+        """Does `blocked_paths` cover `path`, as spelled or resolved?"""
+        return self._is_blocked(*_pair(path))
+
     def _is_blocked(self, *paths: Path) -> bool:
         return any(within_casefold(p, b) for p in paths for pair in self._blocked for b in pair)
 

@@ -6,6 +6,7 @@ import { frame } from "./components/base.js";
 import { load } from "./components/registry.js";
 import { QueueStream, applyDiff, cancel, closeStream, join, keepAlive, runDirect, sendChunk } from "./stream.js";
 import { toast } from "./toasts.js";
+import { setSession } from "./components/server_fn.js";
 import { login, logoutControl } from "./login.js";
 
 const here = (path) => new URL(path, document.baseURI);
@@ -23,6 +24,7 @@ class App {
     this.config = config;
     this.mount = mount;
     this.session = sessionHash();
+    setSession(this.session);
     this.components = new Map((config.components ?? []).map((c) => [c.id, c]));
     this.dependencies = config.dependencies ?? [];
     this.instances = new Map();

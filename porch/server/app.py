@@ -24,6 +24,7 @@ from porch.server.guard import RequestGuard
 from porch.server.headers import SecurityHeaders
 from porch.server.responses import json_error
 from porch.server.routes import api, files, login, pages, streams
+from porch.server.routes.component_server import component_server
 from porch.server.runtime import AppRuntime
 from porch.server.settings import Settings
 from porch.server.urls import PrefixRouting
@@ -60,6 +61,8 @@ def _routes(frontend_dir: Path) -> list[Route | Mount]:
         Route(f"{P}/api/{{api_name}}/", api.run, methods=["POST"]),
         Route(f"{P}/stream/{{event_id}}", streams.push_chunk, methods=["POST"]),
         Route(f"{P}/stream/{{event_id}}/close", streams.close, methods=["POST"]),
+        Route(f"{P}/component_server", component_server, methods=["POST"]),
+        Route(f"{P}/component_server/", component_server, methods=["POST"]),
         Route(f"{P}/upload", files.upload, methods=["POST"]),
         Route(f"{P}/upload_progress", files.upload_progress),
         Route(f"{P}/file={{path:path}}", files.serve_file, methods=["GET", "HEAD"]),

@@ -24,7 +24,7 @@ EMPTY = inspect.Parameter.empty
 MISSING_NAMES = {
     "AnnotatedImage", "Annotatedimage", "BarPlot", "Brush", "Cache", "DeepLinkButton",
     "Dialogue", "DuplicateButton", "Eraser", 
-    "FileExplorer", "Header", "I18n", "ImageEditor", "ImageMask", "ImageSlider",
+    "Header", "I18n", "ImageEditor", "ImageMask", "ImageSlider",
     "LayerOptions", "LinePlot", "LoginButton", 
     "Model3D", "OAuthProfile", "OAuthToken", "Paint",
     "ParamViewer", "ScatterPlot", "Server", "SimpleCSVLogger", "Sketchpad",

@@ -43,6 +43,7 @@ EXPECTED = [
     "Examples",
     "File",
     "FileData",
+    "FileExplorer",
     "FileSize",
     "Files",
     "FlaggingCallback",

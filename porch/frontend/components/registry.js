@@ -12,6 +12,7 @@ const families = {
   state: ["./state.js", "state"],
   timer: ["./timer.js", "timer"],
   file: ["./file.js", "file"],
+  fileexplorer: ["./file_explorer.js", "fileexplorer"],
   uploadbutton: ["./file.js", "uploadbutton"],
   downloadbutton: ["./file.js", "downloadbutton"],
   image: ["./image.js", "image"],
