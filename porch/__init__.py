@@ -9,6 +9,7 @@ never pays for httpx.
 
 from typing import TYPE_CHECKING, Any
 
+from porch import mcp as mcp
 from porch.blocks import themes as themes
 from porch.blocks.blocks import Blocks as Blocks
 from porch.blocks.blocks import close_all as close_all
@@ -244,6 +245,7 @@ __all__ = [
     "get_package_version",
     "handle_file",
     "load",
+    "mcp",
     "mount",
     "on",
     "render",

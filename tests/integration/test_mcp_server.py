@@ -87,3 +87,51 @@ def test_a_file_input_must_be_a_url_not_a_host_path(serve: Callable[..., str]) -
 def test_without_the_option_there_is_no_mcp_endpoint(serve: Callable[..., str]) -> None:
     url = serve(app())
     assert httpx.post(url + "/gradio_api/mcp/", json={}).status_code == 404
+
+
+def test_marked_endpoints_become_renamed_tools_resources_and_prompts(
+        serve: Callable[..., str]) -> None:
+    with gr.Blocks() as demo:
+        text, out = gr.Textbox(), gr.Textbox()
+
+        @gr.mcp.tool(name="shout", description="Says it louder.", structured_output=True)
+        def loud(word: str) -> str:
+            return word.upper()
+
+        @gr.mcp.resource("greeting://{name}", mime_type="text/plain")
+        def greeting(name: str) -> str:
+            """A greeting for someone."""
+            return f"Hello, {name}!"
+
+        @gr.mcp.resource("about://app")
+        def about() -> str:
+            return "porch tools"
+
+        @gr.mcp.prompt(description="Ask for a haiku.")
+        def haiku(topic: str) -> str:
+            return f"Write a haiku about {topic}."
+
+        gr.Button().click(loud, text, out, api_name="loud")
+        gr.Button().click(greeting, text, out, api_name="greeting")
+        gr.Button().click(about, None, out, api_name="about")
+        gr.Button().click(haiku, text, out, api_name="haiku")
+    url = serve(demo, mcp_server=True)
+
+    async def work(session: ClientSession) -> Any:
+        tools = {t.name: t for t in (await session.list_tools()).tools}
+        assert set(tools) == {"shout"} and tools["shout"].description == "Says it louder."
+        shouted = await session.call_tool("shout", {"word": "hi"})
+        assert shouted.content[0].text == "HI" and shouted.structured_content == {"result": "HI"}
+        resources = (await session.list_resources()).resources
+        assert [str(r.uri) for r in resources] == ["about://app"]
+        templates = (await session.list_resource_templates()).resource_templates
+        assert [t.uri_template for t in templates] == ["greeting://{name}"]
+        read = await session.read_resource("greeting://Ada")
+        assert read.contents[0].text == "Hello, Ada!"
+        prompts = (await session.list_prompts()).prompts
+        assert [(p.name, [a.name for a in p.arguments or []]) for p in prompts] == [
+            ("haiku", ["topic"])]
+        got = await session.get_prompt("haiku", {"topic": "rain"})
+        return got.messages[0].content.text
+
+    assert asyncio.run(session_calls(url, work)) == "Write a haiku about rain."

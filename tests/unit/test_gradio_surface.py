@@ -31,7 +31,7 @@ MISSING_NAMES = {
     "Step", "Theme", "Walkthrough", "WatermarkOptions",
     "Workflow", "WorkflowCanvas", "cache", "deploy", "get_audio", "get_file",
     "get_image", "get_model3d", "get_video", "load_chat",
-    "load_ipython_extension", "load_openapi", "mcp", "mount_gradio_app", "validate",
+    "load_ipython_extension", "load_openapi", "mount_gradio_app", "validate",
     "validators",
 }
 

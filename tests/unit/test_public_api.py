@@ -103,6 +103,7 @@ EXPECTED = [
     "get_package_version",
     "handle_file",
     "load",
+    "mcp",
     "mount",
     "on",
     "render",
