@@ -122,10 +122,13 @@ if TYPE_CHECKING:
     from porch.client import Client as Client
     from porch.client import handle_file as handle_file
     from porch.loading import load as load
+    from porch.remote_apis import load_chat as load_chat
+    from porch.remote_apis import load_openapi as load_openapi
     from porch.server.mount import mount as mount
 
 _LAZY = {"AsyncClient": "porch.client", "Client": "porch.client", "handle_file": "porch.client",
-         "mount": "porch.server.mount", "load": "porch.loading"}
+         "mount": "porch.server.mount", "load": "porch.loading",
+         "load_chat": "porch.remote_apis", "load_openapi": "porch.remote_apis"}
 
 
 def _launch(blocks: Blocks, **options: Any) -> tuple[Any, str, str | None]:
@@ -245,6 +248,8 @@ __all__ = [
     "get_package_version",
     "handle_file",
     "load",
+    "load_chat",
+    "load_openapi",
     "mcp",
     "mount",
     "on",

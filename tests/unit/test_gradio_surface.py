@@ -30,8 +30,8 @@ MISSING_NAMES = {
     "ParamViewer", "ScatterPlot", "Server", "SimpleCSVLogger", "Sketchpad",
     "Step", "Theme", "Walkthrough", "WatermarkOptions",
     "Workflow", "WorkflowCanvas", "cache", "deploy", "get_audio", "get_file",
-    "get_image", "get_model3d", "get_video", "load_chat",
-    "load_ipython_extension", "load_openapi", "mount_gradio_app", "validate",
+    "get_image", "get_model3d", "get_video",
+    "load_ipython_extension", "mount_gradio_app", "validate",
     "validators",
 }
 

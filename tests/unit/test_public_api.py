@@ -103,6 +103,8 @@ EXPECTED = [
     "get_package_version",
     "handle_file",
     "load",
+    "load_chat",
+    "load_openapi",
     "mcp",
     "mount",
     "on",
