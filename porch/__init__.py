@@ -60,6 +60,9 @@ from porch.components.gallery import Gallery as Gallery
 from porch.components.media import Audio as Audio
 from porch.components.media import Image as Image
 from porch.components.media import Video as Video
+from porch.components.native_plots import BarPlot as BarPlot
+from porch.components.native_plots import LinePlot as LinePlot
+from porch.components.native_plots import ScatterPlot as ScatterPlot
 from porch.components.number import Number as Number
 from porch.components.number import Slider as Slider
 from porch.components.picker import ColorPicker as ColorPicker
@@ -111,6 +114,7 @@ __all__ = [
     "Accordion",
     "AsyncClient",
     "Audio",
+    "BarPlot",
     "Blocks",
     "BrowserState",
     "Button",
@@ -152,6 +156,7 @@ __all__ = [
     "KeyUpData",
     "Label",
     "LikeData",
+    "LinePlot",
     "Markdown",
     "MultimodalTextbox",
     "Number",
@@ -161,6 +166,7 @@ __all__ = [
     "Request",
     "RetryData",
     "Row",
+    "ScatterPlot",
     "SelectData",
     "Sidebar",
     "Slider",

@@ -8,14 +8,15 @@ import sys
 import porch
 
 EXPECTED = [
-    "Accordion", "AsyncClient", "Audio", "Blocks", "BrowserState", "Button", "CSVLogger",
+    "Accordion", "AsyncClient", "Audio", "BarPlot", "Blocks", "BrowserState", "Button", "CSVLogger",
     "ChatInterface", "ChatMessage", "Chatbot", "Checkbox", "CheckboxGroup", "ClearButton",
     "Client", "Code", "ColorPicker", "Column", "CopyData", "DataFrame", "Dataframe", "Dataset",
     "DateTime", "Dependency", "DownloadButton", "Dropdown", "EditData", "Error", "EventData",
     "Examples", "File", "FileSize", "FlaggingCallback", "Gallery", "Group", "HTML", "Highlight",
     "HighlightedText", "Image", "Info", "Interface", "JSON", "KeyUpData", "Label", "LikeData",
+    "LinePlot",
     "Markdown", "MultimodalTextbox", "Number", "Plot", "Progress", "Radio", "Request", "RetryData",
-    "Row", "SelectData", "Sidebar", "Slider", "State", "Success", "Tab", "TabItem",
+    "Row", "ScatterPlot", "SelectData", "Sidebar", "Slider", "State", "Success", "Tab", "TabItem",
     "TabbedInterface", "Tabs", "Text", "TextArea", "Textbox", "Timer", "UndoData", "UploadButton",
     "Video", "Warning", "__version__", "handle_file", "mount", "on", "render", "set_static_paths",
     "skip", "themes", "update",
