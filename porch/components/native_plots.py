@@ -12,7 +12,6 @@ pandas is imported only when a DataFrame is converted.
 from __future__ import annotations
 
 import importlib
-import json
 import math
 from typing import Any, Literal
 
@@ -42,13 +41,23 @@ def _cell(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
+def _column(series: Any, datatype: str) -> list[Any]:
+    if datatype == "temporal":
+        # Milliseconds since the epoch, as Gradio sends them (to_json's "epoch" format, which
+        # pandas now deprecates, so it is computed here); naive times count as UTC.
+        return [None if stamp is None or stamp != stamp else round(stamp.timestamp() * 1000)
+                for stamp in series.astype(object).where(series.notna(), None)]
+    return [_cell(v) for v in series.astype(object).where(series.notna(), None).tolist()]
+
+
 def plot_data(frame: Any, mark: str) -> PlotValue:
     """A DataFrame as PlotData (column names as strings, rows as JSON-ready lists)."""
-    split = json.loads(frame.to_json(orient="split", date_unit="ms"))
+    datatypes = {str(c): _datatype(frame[c].dtype) for c in frame.columns}
+    columns = [_column(frame[c], datatypes[str(c)]) for c in frame.columns]
     return {
-        "columns": [str(c) for c in split["columns"]],
-        "data": [[_cell(v) for v in row] for row in split["data"]],
-        "datatypes": {str(c): _datatype(frame[c].dtype) for c in frame.columns},
+        "columns": [str(c) for c in frame.columns],
+        "data": [list(row) for row in zip(*columns, strict=True)],
+        "datatypes": datatypes,
         "mark": mark,
     }
 
@@ -173,7 +182,7 @@ class NativePlot(Component):
             "y_lim": self.y_lim, "x_label_angle": self.x_label_angle,
             "y_label_angle": self.y_label_angle,
             "x_axis_labels_visible": self.x_axis_labels_visible, "caption": self.caption,
-            "sort": self.sort, "tooltip": self.tooltip, "height": self.height,
+            "sort": self.sort, "tooltip": self.tooltip, "height": self.height, "mark": self.mark,
         }
 
 

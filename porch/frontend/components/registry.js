@@ -34,6 +34,7 @@ const families = {
   highlightedtext: ["./data.js", "highlightedtext"],
   dataframe: ["./table.js", "dataframe"],
   plot: ["./plot.js", "plot"],
+  nativeplot: ["./native_plot.js", "nativeplot"],
   browserstate: ["./state.js", "browserstate"],
   row: ["./layout.js", "row"],
   column: ["./layout.js", "column"],
