@@ -125,6 +125,17 @@ function tooltipLines(p, value, props) {
   return lines;
 }
 
+/** The y values the scale must hold: bars of several colors at one x stack, so their totals. */
+function yExtent(pts, mark, color) {
+  if (mark !== "bar" || !color) return pts.map((p) => p.y);
+  const up = new Map(), down = new Map();
+  for (const p of pts) {
+    const side = p.y >= 0 ? up : down;
+    side.set(p.x, (side.get(p.x) ?? 0) + p.y);
+  }
+  return [...up.values(), ...down.values(), 0];
+}
+
 function draw(svgBox, legendBox, tip, value, props, emit) {
   svgBox.replaceChildren();
   legendBox.replaceChildren();
@@ -140,7 +151,6 @@ function draw(svgBox, legendBox, tip, value, props, emit) {
   const axes = node("g", { class: "porch-nativeplot-axes" }, svg);
   const marks = node("g", { class: "porch-nativeplot-marks" }, svg);
   if (!pts.length) return;
-  const y = linear(pts.map((p) => p.y), props.y_lim, plotH, mark === "bar");
   let xPos, band = 0, xTicks;
   const nominalX = xType === "nominal" || (mark === "bar" && !binWidth(props.x_bin));
   if (nominalX) {
@@ -154,6 +164,7 @@ function draw(svgBox, legendBox, tip, value, props, emit) {
     xTicks = x.ticks.map((t) => [x.map(t), formatValue(t, xType)]);
     if (Array.isArray(props.x_lim)) for (let i = pts.length - 1; i >= 0; i -= 1) if (!x.inside(pts[i].x)) pts.splice(i, 1);
   }
+  const y = linear(yExtent(pts, mark, props.color), props.y_lim, plotH, mark === "bar");
   if (Array.isArray(props.y_lim)) for (let i = pts.length - 1; i >= 0; i -= 1) if (!y.inside(pts[i].y)) pts.splice(i, 1);
   // axes and gridlines
   node("line", { x1: plotW[0], x2: plotW[1], y1: plotH[0], y2: plotH[0], class: "porch-nativeplot-axis" }, axes);
@@ -201,8 +212,9 @@ function draw(svgBox, legendBox, tip, value, props, emit) {
       const x0 = nominalX ? xPos(p.x) + band * 0.1 : xPos(p.x) + 1;
       const w = nominalX ? band * 0.8 : Math.max(1, xPos(p.x_end ?? p.x) - xPos(p.x) - 2);
       // bars of several colors at one x stack, as Gradio's bar plots do
-      const base = stacks.get(p.x) ?? 0;
-      stacks.set(p.x, base + p.y);
+      const key = JSON.stringify([p.x, p.y >= 0]);
+      const base = stacks.get(key) ?? 0;
+      stacks.set(key, base + p.y);
       const top = y.map(Math.max(base + p.y, base)), bottom = y.map(Math.min(base + p.y, base));
       const rect = node("rect", { x: x0, y: top, width: w, height: Math.max(0, bottom - top), fill: colors.of(p.color), class: "porch-nativeplot-bar" }, marks);
       rect.dataset.series = String(series.indexOf(String(p.color)));
