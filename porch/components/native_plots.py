@@ -77,7 +77,7 @@ class NativePlot(Component):
 
     block_type = "nativeplot"
     schema = PLOT_DATA_SCHEMA
-    python_type = "Dict[Any, Any]"
+    python_type = "str | float | bool | list | dict"  # what Gradio reports for "any json"
     example = None
     mark = "native"
 
