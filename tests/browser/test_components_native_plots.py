@@ -128,3 +128,23 @@ def test_line_redraws_when_a_function_returns_a_frame(app: Page) -> None:
     expect(app.get_by_label("changed")).to_have_value("7 rows")
     path = plot.locator("path.porch-nativeplot-line").get_attribute("d") or ""
     assert path.count("L") == 6
+
+
+def test_the_example_app_draws_and_redraws(page: Page, serve: Callable[[Any], str]) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "native_plots.py"
+    spec = importlib.util.spec_from_file_location("porch_example_native_plots", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    page.goto(serve(module.demo))
+    page.wait_for_selector("html[data-porch=ready]")
+    expect(page.locator("#rain rect.porch-nativeplot-bar")).to_have_count(2)
+    expect(page.locator("#temps path.porch-nativeplot-line")).to_have_count(2)
+    expect(page.locator("#scatter circle.porch-nativeplot-point")).to_have_count(14)
+    page.locator("#scatter circle.porch-nativeplot-point").first.hover()
+    expect(page.locator("#scatter").get_by_role("tooltip")).to_contain_text("day: 2024-06-01")
+    page.locator("#rain rect.porch-nativeplot-bar").first.click()
+    expect(page.get_by_label("clicked bar")).to_have_value("Rome")
