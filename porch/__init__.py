@@ -57,6 +57,7 @@ from porch.components.file_buttons import DownloadButton as DownloadButton
 from porch.components.file_buttons import UploadButton as UploadButton
 from porch.components.files import File as File
 from porch.components.gallery import Gallery as Gallery
+from porch.components.link_buttons import DuplicateButton as DuplicateButton
 from porch.components.media import Audio as Audio
 from porch.components.media import Image as Image
 from porch.components.media import Video as Video
@@ -137,6 +138,7 @@ __all__ = [
     "Dependency",
     "DownloadButton",
     "Dropdown",
+    "DuplicateButton",
     "EditData",
     "Error",
     "EventData",
