@@ -66,6 +66,7 @@ from porch.components.native_plots import LinePlot as LinePlot
 from porch.components.native_plots import ScatterPlot as ScatterPlot
 from porch.components.number import Number as Number
 from porch.components.number import Slider as Slider
+from porch.components.param_viewer import ParamViewer as ParamViewer
 from porch.components.picker import ColorPicker as ColorPicker
 from porch.components.picker import DateTime as DateTime
 from porch.components.plot import Plot as Plot
@@ -162,6 +163,7 @@ __all__ = [
     "Markdown",
     "MultimodalTextbox",
     "Number",
+    "ParamViewer",
     "Plot",
     "Progress",
     "Radio",

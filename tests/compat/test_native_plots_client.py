@@ -1,5 +1,5 @@
-"""gradio_client against porch's native plots: PlotData arrives as Gradio sends it, and a plot
-given as input comes back unchanged."""
+"""gradio_client against porch's native plots and ParamViewer: PlotData arrives as Gradio sends
+it, and a plot or a parameter table given as input comes back unchanged."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ def build() -> gr.Blocks:
             return plot
 
         gr.Button("Echo").click(rows, line, bars, api_name="echo")
+        params = gr.ParamViewer()
+        gr.Button("Params").click(lambda p: p, params, params, api_name="params")
     return demo
 
 
@@ -75,3 +77,8 @@ def test_view_api_types_match_gradios(client: Client) -> None:
     assert returned["component"] == "LinePlot"
     assert returned["python_type"]["type"] == json_schema_to_python_type(
         {"type": {}, "description": "any valid json"})
+
+
+def test_param_viewer_round_trips(client: Client) -> None:
+    value = {"x": {"type": "int", "description": "How many.", "default": "1"}}
+    assert client.predict(value, api_name="/params") == value

@@ -35,6 +35,7 @@ const families = {
   dataframe: ["./table.js", "dataframe"],
   plot: ["./plot.js", "plot"],
   nativeplot: ["./native_plot.js", "nativeplot"],
+  paramviewer: ["./param_viewer.js", "paramviewer"],
   browserstate: ["./state.js", "browserstate"],
   row: ["./layout.js", "row"],
   column: ["./layout.js", "column"],
