@@ -40,6 +40,8 @@ from porch.blocks.static_paths import set_static_paths as set_static_paths
 from porch.blocks.tabbed_interface import TabbedInterface as TabbedInterface
 from porch.blocks.updates import skip as skip
 from porch.blocks.updates import update as update
+from porch.blocks.walkthrough import Step as Step
+from porch.blocks.walkthrough import Walkthrough as Walkthrough
 from porch.components.button import Button as Button
 from porch.components.button import ClearButton as ClearButton
 from porch.components.chat import Chatbot as Chatbot
@@ -175,6 +177,7 @@ __all__ = [
     "Sidebar",
     "Slider",
     "State",
+    "Step",
     "Success",
     "Tab",
     "TabItem",
@@ -187,6 +190,7 @@ __all__ = [
     "UndoData",
     "UploadButton",
     "Video",
+    "Walkthrough",
     "Warning",
     "__version__",
     "handle_file",

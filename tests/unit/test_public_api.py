@@ -18,9 +18,11 @@ EXPECTED = [
     "LinePlot",
     "Markdown", "MultimodalTextbox", "Number", "ParamViewer", "Plot", "Progress", "Radio",
     "Request", "RetryData",
-    "Row", "ScatterPlot", "SelectData", "Sidebar", "Slider", "State", "Success", "Tab", "TabItem",
+    "Row", "ScatterPlot", "SelectData", "Sidebar", "Slider", "State", "Step", "Success", "Tab",
+    "TabItem",
     "TabbedInterface", "Tabs", "Text", "TextArea", "Textbox", "Timer", "UndoData", "UploadButton",
-    "Video", "Warning", "__version__", "handle_file", "mount", "on", "render", "set_static_paths",
+    "Video", "Walkthrough", "Warning", "__version__", "handle_file", "mount", "on", "render",
+    "set_static_paths",
     "skip", "themes", "update",
 ]
 

@@ -42,6 +42,8 @@ const families = {
   group: ["./layout.js", "group"],
   tabs: ["./layout.js", "tabs"],
   tabitem: ["./layout.js", "tabitem"],
+  walkthrough: ["./walkthrough.js", "walkthrough"],
+  walkthroughstep: ["./walkthrough.js", "walkthroughstep"],
   accordion: ["./layout.js", "accordion"],
   sidebar: ["./layout.js", "sidebar"],
   form: ["./layout.js", "column"],
