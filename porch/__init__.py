@@ -55,6 +55,7 @@ from porch.components.data import JSON as JSON
 from porch.components.data import HighlightedText as HighlightedText
 from porch.components.data import Label as Label
 from porch.components.dataset import Dataset as Dataset
+from porch.components.dialogue import Dialogue as Dialogue
 from porch.components.file_buttons import DownloadButton as DownloadButton
 from porch.components.file_buttons import UploadButton as UploadButton
 from porch.components.files import File as File
@@ -139,6 +140,7 @@ __all__ = [
     "Dataset",
     "DateTime",
     "Dependency",
+    "Dialogue",
     "DownloadButton",
     "Dropdown",
     "DuplicateButton",

@@ -1,5 +1,5 @@
-"""gradio_client against porch's native plots and ParamViewer: PlotData arrives as Gradio sends
-it, and a plot or a parameter table given as input comes back unchanged."""
+"""gradio_client against porch's native plots, ParamViewer and Dialogue: values arrive as
+Gradio sends them, and what is sent as input comes back unchanged."""
 
 from __future__ import annotations
 
@@ -39,6 +39,11 @@ def build() -> gr.Blocks:
         gr.Button("Echo").click(rows, line, bars, api_name="echo")
         params = gr.ParamViewer()
         gr.Button("Params").click(lambda p: p, params, params, api_name="params")
+        talk = gr.Dialogue(speakers=["Ann", "Bo"])
+        lines = gr.Dialogue(type="list")
+        said = gr.Textbox()
+        gr.Button("Say").click(lambda d: d, talk, said, api_name="say")
+        gr.Button("Lines").click(lambda d: d[::-1], lines, lines, api_name="lines")
     return demo
 
 
@@ -82,3 +87,12 @@ def test_view_api_types_match_gradios(client: Client) -> None:
 def test_param_viewer_round_trips(client: Client) -> None:
     value = {"x": {"type": "int", "description": "How many.", "default": "1"}}
     assert client.predict(value, api_name="/params") == value
+
+
+def test_dialogue_lines_in_text_and_lines_out(client: Client) -> None:
+    lines = [{"speaker": "Ann", "text": "Hi"}, {"speaker": "Bo", "text": "Yo"}]
+    assert client.predict(lines, api_name="/say") == "[Ann] Hi\n[Bo] Yo"
+    assert client.predict(lines, api_name="/lines") == lines[::-1]
+    info = client.view_api(print_info=False, return_format="dict")
+    parameter = info["named_endpoints"]["/say"]["parameters"][0]
+    assert parameter["python_type"]["type"] == "list[dict(speaker: str, text: str)] | str"

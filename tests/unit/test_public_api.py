@@ -11,7 +11,7 @@ EXPECTED = [
     "Accordion", "AsyncClient", "Audio", "BarPlot", "Blocks", "BrowserState", "Button", "CSVLogger",
     "ChatInterface", "ChatMessage", "Chatbot", "Checkbox", "CheckboxGroup", "ClearButton",
     "Client", "Code", "ColorPicker", "Column", "CopyData", "DataFrame", "Dataframe", "Dataset",
-    "DateTime", "Dependency", "DownloadButton", "Dropdown", "DuplicateButton",
+    "DateTime", "Dependency", "Dialogue", "DownloadButton", "Dropdown", "DuplicateButton",
     "EditData", "Error", "EventData",
     "Examples", "File", "FileSize", "FlaggingCallback", "Gallery", "Group", "HTML", "Highlight",
     "HighlightedText", "Image", "Info", "Interface", "JSON", "KeyUpData", "Label", "LikeData",

@@ -36,6 +36,7 @@ const families = {
   plot: ["./plot.js", "plot"],
   nativeplot: ["./native_plot.js", "nativeplot"],
   paramviewer: ["./param_viewer.js", "paramviewer"],
+  dialogue: ["./dialogue.js", "dialogue"],
   browserstate: ["./state.js", "browserstate"],
   row: ["./layout.js", "row"],
   column: ["./layout.js", "column"],
