@@ -25,6 +25,7 @@ DIALOGUE_SCHEMA: dict[str, Any] = {
     "additional_description": None,
 }
 Line = dict[str, str]
+TAGS_INFO = "Type colon (:) in the dialogue line to see the available tags"
 
 
 def _lines(value: Any) -> list[Line] | str:
@@ -96,6 +97,9 @@ class Dialogue(Component):
         self.placeholder = placeholder
         self.submit_btn = submit_btn
         self.ui_mode = ui_mode
+        # Gradio's default info points at the tag menu, which exists only with `tags`.
+        if tags is None and info == TAGS_INFO:
+            info = None
         super().__init__(
             value, label=label, info=info, show_label=show_label, container=container,
             scale=scale, min_width=min_width, interactive=interactive,

@@ -9,6 +9,7 @@ import pytest
 import porch as gr
 from porch.components.base import Conversion
 from porch.errors import Error
+from porch.unhonoured import UnhonouredOptionWarning, reset_for_tests
 
 LINES = [{"speaker": "Ann", "text": "Hi"}, {"speaker": "Bo", "text": "Hello"}]
 
@@ -46,3 +47,12 @@ def test_list_type_and_postprocess_keep_lines() -> None:
 def test_schema_is_gradios() -> None:
     gradio = pytest.importorskip("gradio")
     assert gr.Dialogue().schema == gradio.Dialogue().api_info()
+
+
+def test_the_tag_hint_shows_only_with_tags() -> None:
+    assert gr.Dialogue().config()["props"]["info"] is None
+    reset_for_tests()
+    with pytest.warns(UnhonouredOptionWarning, match="tags"):
+        tagged = gr.Dialogue(tags=["x"])
+    assert tagged.config()["props"]["info"] == (
+        "Type colon (:) in the dialogue line to see the available tags")
