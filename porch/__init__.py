@@ -45,6 +45,8 @@ from porch.blocks.static_paths import set_static_paths as set_static_paths
 from porch.blocks.tabbed_interface import TabbedInterface as TabbedInterface
 from porch.blocks.updates import skip as skip
 from porch.blocks.updates import update as update
+from porch.blocks.walkthrough import Step as Step
+from porch.blocks.walkthrough import Walkthrough as Walkthrough
 from porch.components.audio import Audio as Audio
 from porch.components.audio import Mic as Mic
 from porch.components.audio import Microphone as Microphone
@@ -65,16 +67,22 @@ from porch.components.data import JSON as JSON
 from porch.components.data import HighlightedText as HighlightedText
 from porch.components.data import Label as Label
 from porch.components.dataset import Dataset as Dataset
+from porch.components.dialogue import Dialogue as Dialogue
 from porch.components.file_buttons import DownloadButton as DownloadButton
 from porch.components.file_buttons import UploadButton as UploadButton
 from porch.components.file_explorer import FileExplorer as FileExplorer
 from porch.components.files import File as File
 from porch.components.gallery import Gallery as Gallery
+from porch.components.link_buttons import DuplicateButton as DuplicateButton
 from porch.components.media import Image as Image
 from porch.components.media import PlayableVideo as PlayableVideo
 from porch.components.media import Video as Video
+from porch.components.native_plots import BarPlot as BarPlot
+from porch.components.native_plots import LinePlot as LinePlot
+from porch.components.native_plots import ScatterPlot as ScatterPlot
 from porch.components.number import Number as Number
 from porch.components.number import Slider as Slider
+from porch.components.param_viewer import ParamViewer as ParamViewer
 from porch.components.picker import ColorPicker as ColorPicker
 from porch.components.picker import DateTime as DateTime
 from porch.components.plot import Plot as Plot
@@ -156,6 +164,7 @@ __all__ = [
     "Accordion",
     "AsyncClient",
     "Audio",
+    "BarPlot",
     "Blocks",
     "BrowserState",
     "Button",
@@ -179,9 +188,11 @@ __all__ = [
     "DateTime",
     "DeletedFileData",
     "Dependency",
+    "Dialogue",
     "DownloadButton",
     "DownloadData",
     "Dropdown",
+    "DuplicateButton",
     "EditData",
     "Error",
     "EventData",
@@ -207,6 +218,7 @@ __all__ = [
     "KeyUpData",
     "Label",
     "LikeData",
+    "LinePlot",
     "List",
     "Markdown",
     "Matrix",
@@ -217,6 +229,7 @@ __all__ = [
     "NO_RELOAD",
     "Number",
     "Numpy",
+    "ParamViewer",
     "PlayableVideo",
     "Plot",
     "Progress",
@@ -224,10 +237,12 @@ __all__ = [
     "Request",
     "RetryData",
     "Row",
+    "ScatterPlot",
     "SelectData",
     "Sidebar",
     "Slider",
     "State",
+    "Step",
     "Success",
     "Tab",
     "TabItem",
@@ -240,6 +255,7 @@ __all__ = [
     "UndoData",
     "UploadButton",
     "Video",
+    "Walkthrough",
     "Warning",
     "WaveformOptions",
     "WebcamOptions",

@@ -159,7 +159,7 @@ export function tabs(el, props, emit) {
 /** One Tab: a panel that its Tabs shows when its button is picked. */
 export function tabitem(el, props, emit) {
   el.classList.add("porch-layout", "porch-tab-panel");
-  const owner = tabSets.get(el.parentElement?.closest(".porch-block-tabs"));
+  const owner = tabSets.get(el.parentElement?.closest(".porch-block-tabs, .porch-block-walkthrough"));
   const entry = owner ? owner.add(el, props, emit) : null;
   return {
     container: el,
