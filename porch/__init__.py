@@ -20,6 +20,7 @@ from porch.blocks.context import DeletedFileData as DeletedFileData
 from porch.blocks.context import DownloadData as DownloadData
 from porch.blocks.context import EditData as EditData
 from porch.blocks.context import EventData as EventData
+from porch.blocks.context import Header as Header
 from porch.blocks.context import KeyUpData as KeyUpData
 from porch.blocks.context import LikeData as LikeData
 from porch.blocks.context import Request as Request
@@ -206,6 +207,7 @@ __all__ = [
     "Gallery",
     "Group",
     "HTML",
+    "Header",
     "Highlight",
     "HighlightedText",
     "Highlightedtext",

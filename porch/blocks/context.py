@@ -112,6 +112,12 @@ class Request:
         return f"<Request {self.url or '(no url)'} session={self.session_hash}>"
 
 
+class Header(str):
+    """A request header, as a function parameter's type (Gradio's `gr.Header`):
+    `def fn(prompt, x_api_token: gr.Header)` gets the `x-api-token` header of the request
+    that ran the event (underscores in the name stand for hyphens), or None without one."""
+
+
 class EventData:
     """What the page said about the event that ran the function (`evt: porch.EventData`).
 

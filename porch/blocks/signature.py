@@ -19,6 +19,7 @@ from porch.blocks.context import (
     EVENT_DATA_TYPES,
     EventContext,
     EventData,
+    Header,
     Request,
     event_data_for,
 )
@@ -71,6 +72,9 @@ def _injection(param: inspect.Parameter) -> Injected | None:
         return Injected(param.name, lambda _: Progress())
     if wanted is Request:
         return Injected(param.name, lambda context: context.request)
+    if wanted is Header:
+        header = param.name.replace("_", "-")
+        return Injected(param.name, lambda context: _header(context, header))
     if wanted is not None and issubclass(wanted, EventData):
         return Injected(param.name, _EventDataMaker(wanted))
     return None
@@ -86,7 +90,13 @@ class _EventDataMaker:
         return event_data_for(self.wanted, context)
 
 
-_BY_NAME: dict[str, type] = {"Progress": Progress, "Request": Request, **EVENT_DATA_TYPES}
+_BY_NAME: dict[str, type] = {"Progress": Progress, "Request": Request, "Header": Header,
+                             **EVENT_DATA_TYPES}
+
+
+def _header(context: EventContext, name: str) -> Header | None:
+    value = context.request.headers.get(name)
+    return None if value is None else Header(value)
 
 
 def _annotated(annotation: Any) -> type | None:
@@ -100,7 +110,8 @@ def _annotated(annotation: Any) -> type | None:
                 return found
         return None
     if isinstance(annotation, type):
-        return annotation if issubclass(annotation, (Progress, Request, EventData)) else None
+        return annotation if issubclass(annotation, (Progress, Request, EventData, Header)) \
+            else None
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
             found = _annotated(arg)

@@ -135,3 +135,4 @@ def test_marked_endpoints_become_renamed_tools_resources_and_prompts(
         return got.messages[0].content.text
 
     assert asyncio.run(session_calls(url, work)) == "Write a haiku about rain."
+

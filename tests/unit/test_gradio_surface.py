@@ -24,7 +24,7 @@ EMPTY = inspect.Parameter.empty
 MISSING_NAMES = {
     "AnnotatedImage", "Annotatedimage", "Brush", "Cache", "DeepLinkButton",
     "Eraser", 
-    "Header", "I18n", "ImageEditor", "ImageMask", "ImageSlider",
+    "I18n", "ImageEditor", "ImageMask", "ImageSlider",
     "LayerOptions", "LoginButton", 
     "Model3D", "OAuthProfile", "OAuthToken", "Paint",
     "Server", "SimpleCSVLogger", "Sketchpad",

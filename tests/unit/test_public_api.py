@@ -53,6 +53,7 @@ EXPECTED = [
     "Gallery",
     "Group",
     "HTML",
+    "Header",
     "Highlight",
     "HighlightedText",
     "Highlightedtext",
