@@ -57,9 +57,6 @@ from porch.components.button import ClearButton as ClearButton
 from porch.components.capture import WaveformOptions as WaveformOptions
 from porch.components.capture import WebcamOptions as WebcamOptions
 from porch.components.chat import Chatbot as Chatbot
-from porch.components.chat import ChatMessage as ChatMessage
-from porch.components.chat import MessageDict as MessageDict
-from porch.components.chat import MultimodalTextbox as MultimodalTextbox
 from porch.components.choice import Checkbox as Checkbox
 from porch.components.choice import CheckboxGroup as CheckboxGroup
 from porch.components.choice import Dropdown as Dropdown
@@ -78,6 +75,9 @@ from porch.components.link_buttons import DuplicateButton as DuplicateButton
 from porch.components.media import Image as Image
 from porch.components.media import PlayableVideo as PlayableVideo
 from porch.components.media import Video as Video
+from porch.components.messages import ChatMessage as ChatMessage
+from porch.components.messages import MessageDict as MessageDict
+from porch.components.multimodal import MultimodalTextbox as MultimodalTextbox
 from porch.components.native_plots import BarPlot as BarPlot
 from porch.components.native_plots import LinePlot as LinePlot
 from porch.components.native_plots import ScatterPlot as ScatterPlot

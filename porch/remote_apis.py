@@ -24,9 +24,9 @@ from porch.blocks.chat_interface import ChatInterface
 from porch.blocks.interface import Interface
 from porch.blocks.tabbed_interface import TabbedInterface
 from porch.components.base import Component
-from porch.components.chat import MultimodalTextbox
 from porch.components.choice import Checkbox
 from porch.components.data import JSON
+from porch.components.multimodal import MultimodalTextbox
 from porch.components.number import Number
 from porch.components.text import Textbox
 from porch.errors import ConfigError, Error

@@ -21,8 +21,10 @@ from porch.blocks.layout import Accordion, Row
 from porch.blocks.updates import skip
 from porch.components.base import Component, Conversion
 from porch.components.button import Button
-from porch.components.chat import Chatbot, ChatMessage, MultimodalTextbox, as_pairs
+from porch.components.chat import Chatbot
 from porch.components.data import JSON
+from porch.components.messages import ChatMessage, as_pairs
+from porch.components.multimodal import MultimodalTextbox
 from porch.components.state import State
 from porch.components.text import Markdown, Textbox
 from porch.errors import ConfigError

@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from porch import protocol
-from porch.components.chat import Chatbot, ChatMessage, MultimodalTextbox
+from porch.components.chat import Chatbot
+from porch.components.messages import ChatMessage
+from porch.components.multimodal import MultimodalTextbox
 from porch.errors import FileNotAllowed, InvalidRequest
 from tests.components.conftest import FILE_URL, Gate
 

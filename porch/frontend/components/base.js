@@ -139,3 +139,16 @@ export function field(body, props, controlId, fallbackName) {
   }
   return { label, info, update };
 }
+
+/** A small text button (chat actions, file chips), labelled for assistive tech. */
+export function smallButton(className, text, label) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = className;
+  b.textContent = text;
+  if (label) {
+    b.setAttribute("aria-label", label);
+    b.title = label;
+  }
+  return b;
+}

@@ -20,7 +20,7 @@ const families = {
   video: ["./video.js", "video"],
   gallery: ["./gallery.js", "gallery"],
   chatbot: ["./chat.js", "chatbot"],
-  multimodaltextbox: ["./chat.js", "multimodaltextbox"],
+  multimodaltextbox: ["./multimodal.js", "multimodaltextbox"],
   dataset: ["./dataset.js", "dataset"],
   html: ["./text.js", "html"],
   code: ["./text.js", "code"],
