@@ -11,6 +11,7 @@ from typing import Any
 
 from porch.components.base import Component, Conversion, EventListener
 from porch.errors import ConfigError, Error
+from porch.unhonoured import unhonoured
 
 
 class State(Component):
@@ -51,7 +52,8 @@ class BrowserState(Component):
 
     It lives on the visitor's machine: they can read and change it, so it must never hold a
     secret or be trusted. Gradio's `secret=` (encryption at rest in the browser) is accepted
-    and ignored. Without a `storage_key` a random one is made at start, so values are kept
+    and warned about (UnhonouredOptionWarning): porch does not encrypt the stored value.
+    Without a `storage_key` a random one is made at start, so values are kept
     only until the app restarts; pass a fixed key to keep them longer.
     """
 
@@ -69,8 +71,8 @@ class BrowserState(Component):
         storage_key: str | None = None,
         secret: str | None = None,
         render: bool = True,
-        **_ignored: Any,
     ) -> None:
+        unhonoured("BrowserState", locals(), {"secret": None})
         self.default_value = default_value
         self.storage_key = storage_key or f"porch-{secrets.token_urlsafe(12)}"
         super().__init__(default_value, render=render, visible=False)

@@ -87,3 +87,19 @@ def test_browser_state() -> None:
     # Without a key, each app start makes its own (as Gradio does).
     assert gr.BrowserState().storage_key != gr.BrowserState().storage_key
     assert store.api_parameter()["python_type"]["type"] == "str | float | bool | list | dict"
+
+
+def test_browser_state_signature_is_gradios_and_secret_warns() -> None:
+    import inspect
+
+    import gradio
+
+    from porch.unhonoured import UnhonouredOptionWarning, reset_for_tests
+
+    ours = inspect.signature(gr.BrowserState).parameters
+    theirs = inspect.signature(gradio.BrowserState).parameters
+    assert [(n, p.kind, p.default) for n, p in ours.items()] == [
+        (n, p.kind, p.default) for n, p in theirs.items()]
+    reset_for_tests()
+    with pytest.warns(UnhonouredOptionWarning, match="secret"):
+        gr.BrowserState(1, secret="s3")
