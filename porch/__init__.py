@@ -40,6 +40,8 @@ from porch.blocks.static_paths import set_static_paths as set_static_paths
 from porch.blocks.tabbed_interface import TabbedInterface as TabbedInterface
 from porch.blocks.updates import skip as skip
 from porch.blocks.updates import update as update
+from porch.components.annotated import AnnotatedImage as AnnotatedImage
+from porch.components.annotated import ImageSlider as ImageSlider
 from porch.components.button import Button as Button
 from porch.components.button import ClearButton as ClearButton
 from porch.components.chat import Chatbot as Chatbot
@@ -53,10 +55,17 @@ from porch.components.data import JSON as JSON
 from porch.components.data import HighlightedText as HighlightedText
 from porch.components.data import Label as Label
 from porch.components.dataset import Dataset as Dataset
+from porch.components.editor_presets import ImageMask as ImageMask
+from porch.components.editor_presets import Paint as Paint
+from porch.components.editor_presets import Sketchpad as Sketchpad
 from porch.components.file_buttons import DownloadButton as DownloadButton
 from porch.components.file_buttons import UploadButton as UploadButton
 from porch.components.files import File as File
 from porch.components.gallery import Gallery as Gallery
+from porch.components.image_editor import Brush as Brush
+from porch.components.image_editor import Eraser as Eraser
+from porch.components.image_editor import ImageEditor as ImageEditor
+from porch.components.image_editor import LayerOptions as LayerOptions
 from porch.components.media import Audio as Audio
 from porch.components.media import Image as Image
 from porch.components.media import Video as Video
@@ -74,6 +83,7 @@ from porch.components.text import Markdown as Markdown
 from porch.components.text import TextArea as TextArea
 from porch.components.text import Textbox as Textbox
 from porch.components.timer import Timer as Timer
+from porch.components.watermark import WatermarkOptions as WatermarkOptions
 from porch.errors import Error as Error
 from porch.files.limits import FileSize as FileSize
 from porch.reporting import Info as Info
@@ -109,10 +119,12 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Accordion",
+    "AnnotatedImage",
     "AsyncClient",
     "Audio",
     "Blocks",
     "BrowserState",
+    "Brush",
     "Button",
     "CSVLogger",
     "ChatInterface",
@@ -134,6 +146,7 @@ __all__ = [
     "DownloadButton",
     "Dropdown",
     "EditData",
+    "Eraser",
     "Error",
     "EventData",
     "Examples",
@@ -146,15 +159,20 @@ __all__ = [
     "Highlight",
     "HighlightedText",
     "Image",
+    "ImageEditor",
+    "ImageMask",
+    "ImageSlider",
     "Info",
     "Interface",
     "JSON",
     "KeyUpData",
     "Label",
+    "LayerOptions",
     "LikeData",
     "Markdown",
     "MultimodalTextbox",
     "Number",
+    "Paint",
     "Plot",
     "Progress",
     "Radio",
@@ -163,6 +181,7 @@ __all__ = [
     "Row",
     "SelectData",
     "Sidebar",
+    "Sketchpad",
     "Slider",
     "State",
     "Success",
@@ -178,6 +197,7 @@ __all__ = [
     "UploadButton",
     "Video",
     "Warning",
+    "WatermarkOptions",
     "__version__",
     "handle_file",
     "mount",

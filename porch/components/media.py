@@ -22,6 +22,7 @@ from porch.components.files import (
     entry_payload,
     file_payload,
 )
+from porch.components.watermark import WatermarkOptions, apply_watermark, watermark_option
 from porch.errors import ConfigError
 from porch.files.cache import CacheEntry
 
@@ -116,6 +117,11 @@ def image_payload(value: Any, fmt: str, conversion: Conversion) -> dict[str, Any
     return file_payload(value, conversion)
 
 
+def _is_svg(value: Any) -> bool:
+    # SVG is markup: Pillow cannot draw on it, so Gradio leaves it unwatermarked too.
+    return isinstance(value, (str, Path)) and str(value).lower().endswith(".svg")
+
+
 class FileComponent(Component):
     """A component whose value is one file: initial values need the gate, so they are only
     converted when the server builds its config."""
@@ -161,9 +167,11 @@ class Image(FileComponent):
         width: int | str | None = None,
         sources: Sequence[str] | None = ("upload",),
         show_download_button: bool = True,
+        watermark: WatermarkOptions | Any = None,
         **common: Any,
     ) -> None:
         self.type = one_of("Image type", type, ("numpy", "pil", "filepath"))
+        self.watermark = watermark_option(watermark)
         self.format = codecs.image_suffix(format)
         self.image_mode = image_mode
         self.height = height
@@ -181,6 +189,8 @@ class Image(FileComponent):
     def postprocess(self, value: Any, conversion: Conversion) -> Any:
         if value is None:
             return None
+        if self.watermark.watermark is not None and not _is_svg(value):
+            value = apply_watermark(value, self.watermark, conversion)
         return image_payload(value, self.format, conversion)
 
     def props(self, conversion: Conversion | None = None) -> dict[str, Any]:

@@ -8,17 +8,18 @@ import sys
 import porch
 
 EXPECTED = [
-    "Accordion", "AsyncClient", "Audio", "Blocks", "BrowserState", "Button", "CSVLogger",
-    "ChatInterface", "ChatMessage", "Chatbot", "Checkbox", "CheckboxGroup", "ClearButton",
-    "Client", "Code", "ColorPicker", "Column", "CopyData", "DataFrame", "Dataframe", "Dataset",
-    "DateTime", "Dependency", "DownloadButton", "Dropdown", "EditData", "Error", "EventData",
-    "Examples", "File", "FileSize", "FlaggingCallback", "Gallery", "Group", "HTML", "Highlight",
-    "HighlightedText", "Image", "Info", "Interface", "JSON", "KeyUpData", "Label", "LikeData",
-    "Markdown", "MultimodalTextbox", "Number", "Plot", "Progress", "Radio", "Request", "RetryData",
-    "Row", "SelectData", "Sidebar", "Slider", "State", "Success", "Tab", "TabItem",
+    "Accordion", "AnnotatedImage", "AsyncClient", "Audio", "Blocks", "BrowserState", "Brush",
+    "Button", "CSVLogger", "ChatInterface", "ChatMessage", "Chatbot", "Checkbox", "CheckboxGroup",
+    "ClearButton", "Client", "Code", "ColorPicker", "Column", "CopyData", "DataFrame", "Dataframe",
+    "Dataset", "DateTime", "Dependency", "DownloadButton", "Dropdown", "EditData", "Eraser",
+    "Error", "EventData", "Examples", "File", "FileSize", "FlaggingCallback", "Gallery", "Group",
+    "HTML", "Highlight", "HighlightedText", "Image", "ImageEditor", "ImageMask", "ImageSlider",
+    "Info", "Interface", "JSON", "KeyUpData", "Label", "LayerOptions", "LikeData", "Markdown",
+    "MultimodalTextbox", "Number", "Paint", "Plot", "Progress", "Radio", "Request", "RetryData",
+    "Row", "SelectData", "Sidebar", "Sketchpad", "Slider", "State", "Success", "Tab", "TabItem",
     "TabbedInterface", "Tabs", "Text", "TextArea", "Textbox", "Timer", "UndoData", "UploadButton",
-    "Video", "Warning", "__version__", "handle_file", "mount", "on", "render", "set_static_paths",
-    "skip", "themes", "update",
+    "Video", "Warning", "WatermarkOptions", "__version__", "handle_file", "mount", "on", "render",
+    "set_static_paths", "skip", "themes", "update"
 ]
 
 
