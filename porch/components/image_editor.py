@@ -154,6 +154,9 @@ class ImageEditor(FileComponent):
         for source in chosen:
             one_of(f"{owner} sources", source, SOURCES)
         self.sources = chosen
+        if "webcam" in chosen and tuple(chosen) != SOURCES:
+            # The page draws upload and paste; a webcam capture is not built into the editor.
+            warn_unhonoured(owner, "sources=['webcam']")
         if buttons is not None and "share" in buttons:
             warn_unhonoured(owner, "buttons=['share']")
         self.buttons = buttons

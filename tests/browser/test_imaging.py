@@ -5,6 +5,7 @@ AnnotatedImage shows its boxes and fires select; ImageSlider's slider moves the 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ def report(value: dict[str, Any] | None) -> str:
         "background": list(value["background"].shape),
         "pixels": {f"{x},{y}": composite[y, x].tolist()
                    for x, y in ((100, 50), (20, 50), (180, 50), (5, 5), (60, 40), (30, 40),
-                                (120, 40))
+                                (120, 40), (40, 20))
                    if y < composite.shape[0] and x < composite.shape[1]},
         "layer_at": [layer[40, 60].tolist() for layer in value["layers"]
                      if layer.shape[0] > 40 and layer.shape[1] > 60],
@@ -64,6 +65,12 @@ def build() -> gr.Blocks:
 
         gr.Button("Annotate").click(boxes, number, annotated)
         annotated.select(chosen, None, picked)
+
+        shown = gr.ImageEditor(label="shown", interactive=False)
+        gr.Button("Show").click(
+            lambda: {"background": np.full((30, 40, 3), 255, dtype=np.uint8),
+                     "layers": [np.zeros((30, 40, 4), dtype=np.uint8)], "composite": None},
+            None, shown)
 
         slider = gr.ImageSlider(label="compare", slider_position=30)
         gr.Button("Compare").click(
@@ -169,8 +176,14 @@ def test_crop_reshapes_every_part_of_the_value(app: Page, background: Path) -> N
     assert seen["shape"] == [60, 80, 4] and seen["background"] == [60, 80, 4]
     assert seen["pixels"]["30,40"] == WHITE  # crop row 20 + 40 = 60: below the stroke
     assert seen["pixels"]["5,5"] == WHITE
-    # The stroke at y=40 is now at y=20.
-    editor.get_by_role("button", name="Resize").wait_for()
+    assert seen["pixels"]["40,20"] == [204, 50, 50, 255]  # the stroke at y=40 is now at y=20
+
+    editor.get_by_label("Width").fill("40")
+    editor.get_by_label("Height").fill("30")
+    editor.get_by_role("button", name="Resize").click()
+    expect(stage).to_have_attribute("data-size", "40x30")
+    seen = read(app, "Read editor")
+    assert seen["shape"] == [30, 40, 4] and seen["pixels"]["5,5"] == WHITE
 
 
 def test_pasting_an_image_sets_the_background(app: Page) -> None:
@@ -190,6 +203,20 @@ def test_pasting_an_image_sets_the_background(app: Page) -> None:
     expect(stage).to_have_attribute("data-size", "50x40")
     seen = read(app, "Read editor")
     assert seen["shape"] == [40, 50, 4] and seen["pixels"]["5,5"] == BLUE
+
+
+def test_a_returned_editor_value_is_drawn_without_tools(app: Page) -> None:
+    app.get_by_role("button", name="Show").click()
+    stage = app.get_by_role("img", name="shown")
+    expect(stage).to_have_attribute("data-size", "40x30")
+    shown = block(app, "shown")
+    expect(shown.get_by_role("toolbar")).to_be_hidden()
+    expect(shown.locator("canvas")).to_have_count(2)
+    pixel = app.evaluate("""() => [...document.querySelectorAll(".porch-editor-stage")]
+        .find((el) => el.getAttribute("aria-label") === "shown")
+        .querySelector("canvas.porch-editor-background").getContext("2d")
+        .getImageData(5, 5, 1, 1).data.join(",")""")
+    assert pixel == "255,255,255,255"
 
 
 def test_annotated_image_shows_boxes_and_select_fires(app: Page) -> None:
@@ -232,3 +259,26 @@ def test_image_slider_moves_the_split(app: Page) -> None:
     app.mouse.up()
     expect(stage).to_have_attribute("data-position", "20")
     expect(range_input).to_have_value("20")
+
+
+def test_the_imaging_example_outlines_what_was_drawn(page: Page, serve: Callable[[Any], str]
+                                                     ) -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "imaging.py"
+    spec = importlib.util.spec_from_file_location("porch_example_imaging", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    page.goto(serve(module.demo))
+    page.wait_for_selector("html[data-porch=ready]")
+    stage = page.get_by_role("img", name="Draw a mask")
+    expect(stage).to_have_attribute("data-size", "480x360")
+    drag(page, stage, [(100, 100), (300, 200)], (480, 360))
+    page.get_by_role("button", name="Outline").click()
+    marked = page.get_by_role("img", name="Marked")
+    expect(marked.locator("img.porch-annotated-mask")).to_have_count(2)
+    expect(page.get_by_role("button", name="strokes")).to_be_visible()
+    expect(page.get_by_role("button", name="area")).to_be_visible()
+    after = page.locator(".porch-slider-stage img.porch-slider-after")
+    expect(after).to_have_attribute("src", re.compile("/gradio_api/file="))
