@@ -72,6 +72,10 @@ def build() -> gr.Blocks:
                      "layers": [np.zeros((30, 40, 4), dtype=np.uint8)], "composite": None},
             None, shown)
 
+        pair = gr.ImageSlider(label="pair")
+        gr.Button("Read pair").click(
+            lambda p: json.dumps([None if i is None else list(i.shape) for i in p]), pair, out)
+
         slider = gr.ImageSlider(label="compare", slider_position=30)
         gr.Button("Compare").click(
             lambda: (np.zeros((60, 120, 3), dtype=np.uint8),
@@ -153,6 +157,8 @@ def test_brush_colour_eraser_and_layers_on_an_uploaded_background(app: Page,
     assert seen["pixels"]["120,40"] == WHITE  # erased down to the background
     assert seen["pixels"]["5,5"] == WHITE
     assert seen["layer_at"] == [BLUE]
+    editor.get_by_role("button", name="Undo").click()  # the eraser stroke
+    assert read(app, "Read editor")["pixels"]["120,40"] == BLUE
 
     editor.get_by_role("button", name="Add layer").click()
     expect(editor.get_by_label("Layer")).to_have_value("1")
@@ -184,6 +190,16 @@ def test_crop_reshapes_every_part_of_the_value(app: Page, background: Path) -> N
     expect(stage).to_have_attribute("data-size", "40x30")
     seen = read(app, "Read editor")
     assert seen["shape"] == [30, 40, 4] and seen["pixels"]["5,5"] == WHITE
+
+    # Undo goes back through the resize and the crop; redo comes forward again.
+    editor.get_by_role("button", name="Undo").click()
+    expect(stage).to_have_attribute("data-size", "80x60")
+    editor.get_by_role("button", name="Undo").click()
+    expect(stage).to_have_attribute("data-size", "160x120")
+    seen = read(app, "Read editor")
+    assert seen["shape"] == [120, 160, 4] and seen["pixels"]["60,40"] == [204, 50, 50, 255]
+    editor.get_by_role("button", name="Redo").click()
+    expect(stage).to_have_attribute("data-size", "80x60")
 
 
 def test_pasting_an_image_sets_the_background(app: Page) -> None:
@@ -244,7 +260,8 @@ def test_image_slider_moves_the_split(app: Page) -> None:
     app.get_by_role("button", name="Compare").click()
     range_input = app.get_by_label("compare")
     expect(range_input).to_have_value("30")
-    stage = app.locator(".porch-slider-stage")
+    stage = app.locator(".porch-block-imageslider").filter(has=range_input).locator(
+        ".porch-slider-stage")
     expect(stage).to_have_attribute("data-position", "30")
     after = stage.locator(".porch-slider-after")
     expect(after).to_have_css("clip-path", "inset(0px 0px 0px 30%)")
@@ -282,3 +299,17 @@ def test_the_imaging_example_outlines_what_was_drawn(page: Page, serve: Callable
     expect(page.get_by_role("button", name="area")).to_be_visible()
     after = page.locator(".porch-slider-stage img.porch-slider-after")
     expect(after).to_have_attribute("src", re.compile("/gradio_api/file="))
+
+
+def test_an_image_slider_input_takes_an_upload_on_each_side(app: Page, background: Path,
+                                                           tmp_path: Path) -> None:
+    small = tmp_path / "small.png"
+    PILImage.fromarray(np.zeros((10, 20, 3), dtype=np.uint8)).save(small)
+    pair = app.locator(".porch-block-imageslider").filter(has=app.get_by_label("pair"))
+    uploads = pair.locator(".porch-slider-uploads input[type=file]")
+    uploads.nth(0).set_input_files(background)
+    uploads.nth(1).set_input_files(small)
+    expect(pair.locator("img.porch-slider-after")).to_have_attribute("src", re.compile("^blob:"))
+    out = app.get_by_label("out")
+    app.get_by_role("button", name="Read pair").click()
+    expect(out).to_have_value("[[120, 160, 3], [10, 20, 3]]")

@@ -6,6 +6,7 @@
 // EditorData: {background, layers, composite, id} of FileData.
 
 import { field, uid } from "./base.js";
+import { History, copyCanvas } from "./editor_history.js";
 import { dropzone, maxFileSize, safeUrl, uploadFiles, UploadError } from "./upload.js";
 
 export function useImagingStyles() {
@@ -59,6 +60,7 @@ export function imageeditor(el, props, emit) {
   let syncing = null;
   let tool = "brush";
   let sizeChosen = false;
+  const history = new History();
 
   const brush = props.brush === false ? null : props.brush ?? {};
   const eraser = props.brush === false || props.eraser === false ? null : props.eraser ?? {};
@@ -163,6 +165,7 @@ export function imageeditor(el, props, emit) {
       const w = Math.round(Number(wIn.value));
       const h = Math.round(Number(hIn.value));
       if (w > 0 && h > 0 && w <= 8192 && h <= 8192) {
+        remember();
         reshape(w, h, (old, ctx) => ctx.drawImage(old, 0, 0, w, h));
         changed("apply");
       }
@@ -180,11 +183,14 @@ export function imageeditor(el, props, emit) {
       zone.status({ error: "The clipboard could not be read; press Ctrl+V on the canvas instead." });
     }
   }) : null;
+  const undo = button("Undo", () => restore(history.undo(snapshot())));
+  const redo = button("Redo", () => restore(history.redo(snapshot())));
   const clearLayers = button("Clear", () => {
+    remember();
     for (const layer of layers) layer.canvas.getContext("2d").clearRect(0, 0, W, H);
     changed();
   });
-  const remove = button("Remove", () => { reset(W, H); value = null; dirty = false; render(); emit("clear"); emit("change"); });
+  const remove = button("Remove", () => { history.forget(); reset(W, H); value = null; dirty = false; render(); emit("clear"); emit("change"); });
   const shown = Array.isArray(props.buttons) ? props.buttons : ["download", "fullscreen"];
   const download = shown.includes("download") ? button("Download", async () => {
     const link = document.createElement("a");
@@ -251,6 +257,20 @@ export function imageeditor(el, props, emit) {
     for (const layer of layers) ctx.drawImage(layer.canvas, 0, 0);
     return out;
   }
+  function snapshot() {
+    return { W, H, active, touched, background: copyCanvas(background),
+      layers: layers.map((l) => ({ name: l.name, canvas: copyCanvas(l.canvas) })) };
+  }
+  const remember = () => history.record(snapshot());
+  function restore(state) {
+    if (!state) return;
+    ({ W, H, active, background } = state);
+    layers = state.layers;
+    showLayers();
+    changed();
+    touched = state.touched;
+    render();
+  }
   /** Draw `img` as the background: the canvas takes its size, unless fixed_canvas. */
   function setBackground(img) {
     if (current.fixed_canvas) {
@@ -269,7 +289,9 @@ export function imageeditor(el, props, emit) {
     if (!file || !String(file.type).startsWith("image/")) return;
     const url = URL.createObjectURL(file);
     try {
-      setBackground(await loadImage(url));
+      const img = await loadImage(url);
+      remember();
+      setBackground(img);
       zone.status(null);
       render();
       changed(event);
@@ -303,6 +325,7 @@ export function imageeditor(el, props, emit) {
       stroke = { crop: [x, y, x, y] };
       return;
     }
+    remember();
     const layer = layers[active] ?? layers[0];
     const ctx = layer.canvas.getContext("2d");
     const radius = Number(size.value) || 2;
@@ -348,6 +371,7 @@ export function imageeditor(el, props, emit) {
       const w = Math.min(W, Math.max(x0, x1)) - left;
       const h = Math.min(H, Math.max(y0, y1)) - top;
       if (w > 2 && h > 2) {
+        remember();
         reshape(w, h, (old, ctx) => ctx.drawImage(old, -left, -top));
         changed("apply");
       }
@@ -385,6 +409,7 @@ export function imageeditor(el, props, emit) {
   }
   async function show(next) {
     const url = (d) => safeUrl(d?.url);
+    history.forget();
     reset(W, H);
     if (!next) return render();
     try {
@@ -411,6 +436,8 @@ export function imageeditor(el, props, emit) {
     zone.enable(editable && sources.includes("upload") && !touched);
     if (paste) paste.hidden = !sources.includes("clipboard");
     clearLayers.hidden = !touched;
+    undo.disabled = !history.undos.length;
+    redo.disabled = !history.redos.length;
     remove.hidden = !touched;
     if (download) download.hidden = !touched;
     stage.classList.toggle("porch-editor-readonly", !editable);
