@@ -24,7 +24,7 @@ from porch.components.media import (
     one_of,
 )
 from porch.errors import Error
-from porch.unhonoured import unhonoured
+from porch.unhonoured import unhonoured, warn_unhonoured
 
 ANNOTATED_IMAGE_SCHEMA: dict[str, Any] = {
     "title": "AnnotatedImageData",
@@ -61,6 +61,14 @@ def _hex_rgb(color: str) -> tuple[int, int, int]:
     except ValueError as exc:
         raise ValueError(f"color_map colours must be hex codes like '#ff0000', not {color!r}."
                          ) from exc
+
+
+def _buttons(owner: str, buttons: list[Any] | None, default: list[str]) -> list[Any]:
+    chosen = list(default if buttons is None else buttons)
+    if any(not isinstance(b, str) for b in chosen):
+        # Gradio draws custom Buttons in the image's toolbar; porch's page does not yet.
+        warn_unhonoured(owner, "buttons=[gr.Button(...)]")
+    return chosen
 
 
 def _common(given: dict[str, Any]) -> dict[str, Any]:
@@ -112,7 +120,7 @@ class AnnotatedImage(FileComponent):
         self.height = height
         self.width = width
         self.color_map = color_map
-        self.buttons = ["fullscreen"] if buttons is None else list(buttons)
+        self.buttons = _buttons("AnnotatedImage", buttons, ["fullscreen"])
         super().__init__(value, **_common(locals()))
 
     def preprocess(self, payload: Any, conversion: Conversion) -> Any:
@@ -243,7 +251,7 @@ class ImageSlider(FileComponent):
         self.width = width
         self.image_mode = image_mode
         self.type = one_of("ImageSlider type", type, ("numpy", "pil", "filepath"))
-        self.buttons = ["download", "fullscreen"] if buttons is None else list(buttons)
+        self.buttons = _buttons("ImageSlider", buttons, ["download", "fullscreen"])
         self.slider_position = slider_position
         self.max_height = max_height
         super().__init__(value, interactive=interactive, **_common(locals()))

@@ -93,3 +93,17 @@ def test_slider_config() -> None:
     props = gr.ImageSlider(slider_position=30).props()
     assert props["name"] == "imageslider" and props["slider_position"] == 30
     assert props["max_height"] == 500 and props["buttons"] == ["download", "fullscreen"]
+
+
+def test_custom_buttons_warn_that_the_page_does_not_draw_them() -> None:
+    import warnings
+
+    from porch.unhonoured import UnhonouredOptionWarning, reset_for_tests
+
+    reset_for_tests()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        slider = gr.ImageSlider(buttons=["download", gr.Button("Go", render=False)])
+    assert [w.category for w in caught] == [UnhonouredOptionWarning]
+    assert slider.props()["buttons"] == ["download"]
+    reset_for_tests()

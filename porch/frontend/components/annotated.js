@@ -5,6 +5,35 @@ import { field, uid } from "./base.js";
 import { useImagingStyles } from "./image_editor.js";
 import { Previews, dropzone, runUpload, sameFiles, sourceOf } from "./upload.js";
 
+/** The corner buttons Gradio's `buttons=` names ("download", "fullscreen") for `target`. */
+function cornerButtons(props, target, download) {
+  const bar = document.createElement("div");
+  bar.className = "porch-image-buttons";
+  const shown = Array.isArray(props.buttons) ? props.buttons : [];
+  if (shown.includes("download") && download) {
+    const link = bar.appendChild(document.createElement("a"));
+    link.className = "porch-file-link";
+    link.textContent = "Download";
+    bar.sync = () => {
+      const url = download();
+      link.hidden = !url;
+      if (url) {
+        link.href = url;
+        link.download = "";
+      }
+    };
+  }
+  if (shown.includes("fullscreen")) {
+    const b = bar.appendChild(document.createElement("button"));
+    b.type = "button";
+    b.className = "porch-editor-button";
+    b.textContent = "Fullscreen";
+    b.addEventListener("click", () => target.requestFullscreen?.());
+  }
+  bar.hidden = !bar.childElementCount;
+  return bar;
+}
+
 const css = (v) => (v == null || v === "" ? "" : typeof v === "number" ? `${v}px` : String(v));
 
 function colorOf(props, label) {
@@ -36,7 +65,7 @@ export function annotatedimage(el, props, emit) {
   const label = field(el, props, stage.id, "annotated image");
   const legend = document.createElement("div");
   legend.className = "porch-annotated-legend";
-  el.append(stage, legend);
+  el.append(stage, legend, cornerButtons(props, stage, null));
   let masks = [];
 
   const focus = (index) => {
@@ -157,7 +186,8 @@ export function imageslider(el, props, emit) {
   const uploads = document.createElement("div");
   uploads.className = "porch-slider-uploads";
   uploads.append(...zones.map((z) => z.root));
-  el.append(stage, range, uploads);
+  const corner = cornerButtons(props, stage, () => sourceOf(value?.[1] ?? value?.[0], previews));
+  el.append(stage, range, uploads, corner);
 
   const place = (pct) => {
     position = Math.min(Math.max(pct, 0), 100);
@@ -199,6 +229,7 @@ export function imageslider(el, props, emit) {
     const editable = current.interactive !== false;
     zones.forEach((z, side) => z.enable(editable && !(side ? srcB : srcA)));
     uploads.hidden = !editable;
+    corner.sync?.();
   }
   place(position);
   render();

@@ -64,7 +64,9 @@ export function imageeditor(el, props, emit) {
 
   const brush = props.brush === false ? null : props.brush ?? {};
   const eraser = props.brush === false || props.eraser === false ? null : props.eraser ?? {};
-  const palette = Array.isArray(brush?.colors) ? brush.colors : brush?.colors ? [brush.colors] : ["#000000"];
+  // `colors` is a list of options, or one option: a colour or a [colour, opacity] pair.
+  const single = (c) => !Array.isArray(c) || (c.length === 2 && typeof c[1] === "number");
+  const palette = brush?.colors == null ? ["#000000"] : single(brush.colors) ? [brush.colors] : brush.colors;
   let ink = paint(brush?.default_color ?? palette[0]);
 
   const sources = Array.isArray(props.sources) ? props.sources : [];
@@ -97,6 +99,7 @@ export function imageeditor(el, props, emit) {
   const tools = {};
   const choose = (name) => {
     tool = name;
+    autoSize();
     for (const [key, b] of Object.entries(tools)) b.setAttribute("aria-pressed", String(key === name));
     stage.dataset.tool = name ?? "";
   };
@@ -136,7 +139,7 @@ export function imageeditor(el, props, emit) {
   size.addEventListener("input", () => { sizeChosen = true; });
   const autoSize = () => {
     if (sizeChosen) return;
-    const preset = Number(brush?.default_size);
+    const preset = Number((tool === "eraser" ? eraser : brush)?.default_size);
     size.value = String(Number.isFinite(preset) && preset > 0 ? preset : Math.max(2, Math.round(Math.min(W, H) / 50)));
   };
 
@@ -214,7 +217,9 @@ export function imageeditor(el, props, emit) {
     background.className = "porch-editor-background";
     surface.replaceChildren(background, ...layers.map((l) => l.canvas));
     stage.style.aspectRatio = `${W} / ${H}`;
-    stage.style.maxWidth = current.width != null ? css(current.width) : `${W}px`;
+    // A numeric height caps the width too, so the canvas keeps its proportions.
+    const byHeight = typeof current.height === "number" ? (current.height * W) / H : Infinity;
+    stage.style.maxWidth = current.width != null ? css(current.width) : `${Math.min(W, byHeight)}px`;
     if (current.height != null) stage.style.maxHeight = css(current.height);
     stage.dataset.size = `${W}x${H}`;
     resizeForm?.sync();
