@@ -48,6 +48,8 @@ from porch.blocks.updates import skip as skip
 from porch.blocks.updates import update as update
 from porch.blocks.walkthrough import Step as Step
 from porch.blocks.walkthrough import Walkthrough as Walkthrough
+from porch.components.annotated import AnnotatedImage as AnnotatedImage
+from porch.components.annotated import ImageSlider as ImageSlider
 from porch.components.audio import Audio as Audio
 from porch.components.audio import Mic as Mic
 from porch.components.audio import Microphone as Microphone
@@ -66,11 +68,18 @@ from porch.components.data import HighlightedText as HighlightedText
 from porch.components.data import Label as Label
 from porch.components.dataset import Dataset as Dataset
 from porch.components.dialogue import Dialogue as Dialogue
+from porch.components.editor_presets import ImageMask as ImageMask
+from porch.components.editor_presets import Paint as Paint
+from porch.components.editor_presets import Sketchpad as Sketchpad
 from porch.components.file_buttons import DownloadButton as DownloadButton
 from porch.components.file_buttons import UploadButton as UploadButton
 from porch.components.file_explorer import FileExplorer as FileExplorer
 from porch.components.files import File as File
 from porch.components.gallery import Gallery as Gallery
+from porch.components.image_editor import Brush as Brush
+from porch.components.image_editor import Eraser as Eraser
+from porch.components.image_editor import ImageEditor as ImageEditor
+from porch.components.image_editor import LayerOptions as LayerOptions
 from porch.components.link_buttons import DuplicateButton as DuplicateButton
 from porch.components.media import Image as Image
 from porch.components.media import PlayableVideo as PlayableVideo
@@ -101,6 +110,7 @@ from porch.components.text import Markdown as Markdown
 from porch.components.text import TextArea as TextArea
 from porch.components.text import Textbox as Textbox
 from porch.components.timer import Timer as Timer
+from porch.components.watermark import WatermarkOptions as WatermarkOptions
 from porch.errors import Error as Error
 from porch.files.limits import FileSize as FileSize
 from porch.protocol import FileData as FileData
@@ -123,6 +133,7 @@ def get_package_version() -> str:
     """porch's version (Gradio's `gr.get_package_version()` gives Gradio's)."""
     return __version__
 Checkboxgroup = CheckboxGroup
+Annotatedimage = AnnotatedImage
 Highlightedtext = HighlightedText
 Json = JSON
 
@@ -163,11 +174,14 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Accordion",
+    "AnnotatedImage",
+    "Annotatedimage",
     "AsyncClient",
     "Audio",
     "BarPlot",
     "Blocks",
     "BrowserState",
+    "Brush",
     "Button",
     "CSVLogger",
     "ChatInterface",
@@ -195,6 +209,7 @@ __all__ = [
     "Dropdown",
     "DuplicateButton",
     "EditData",
+    "Eraser",
     "Error",
     "EventData",
     "Examples",
@@ -212,6 +227,9 @@ __all__ = [
     "HighlightedText",
     "Highlightedtext",
     "Image",
+    "ImageEditor",
+    "ImageMask",
+    "ImageSlider",
     "Info",
     "InputHTMLAttributes",
     "Interface",
@@ -219,6 +237,7 @@ __all__ = [
     "Json",
     "KeyUpData",
     "Label",
+    "LayerOptions",
     "LikeData",
     "LinePlot",
     "List",
@@ -231,6 +250,7 @@ __all__ = [
     "NO_RELOAD",
     "Number",
     "Numpy",
+    "Paint",
     "ParamViewer",
     "PlayableVideo",
     "Plot",
@@ -242,6 +262,7 @@ __all__ = [
     "ScatterPlot",
     "SelectData",
     "Sidebar",
+    "Sketchpad",
     "Slider",
     "State",
     "Step",
@@ -259,6 +280,7 @@ __all__ = [
     "Video",
     "Walkthrough",
     "Warning",
+    "WatermarkOptions",
     "WaveformOptions",
     "WebcamOptions",
     "__version__",

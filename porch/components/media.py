@@ -28,6 +28,7 @@ from porch.components.files import (
     entry_payload,
     file_payload,
 )
+from porch.components.watermark import WatermarkOptions, apply_watermark, watermark_option
 from porch.errors import ConfigError
 from porch.files.cache import CacheEntry
 from porch.unhonoured import unhonoured
@@ -126,6 +127,11 @@ def image_payload(value: Any, fmt: str, conversion: Conversion) -> dict[str, Any
     return file_payload(value, conversion)
 
 
+def _is_svg(value: Any) -> bool:
+    # SVG is markup: Pillow cannot draw on it, so Gradio leaves it unwatermarked too.
+    return isinstance(value, (str, Path)) and str(value).lower().endswith(".svg")
+
+
 class FileComponent(Component):
     """A component whose value is one file: initial values need the gate, so they are only
     converted when the server builds its config."""
@@ -189,11 +195,11 @@ class Image(FileComponent):
         preserved_by_key: list[str] | str | None = "value",
         webcam_options: WebcamOptions | None = None,
         placeholder: str | None = None,
-        watermark: Any = None,
+        watermark: WatermarkOptions | Any = None,
         alt_text: str | None = None,
     ) -> None:
-        unhonoured("Image", locals(), {"every": None, "inputs": None, "watermark": None})
         self.type = one_of("Image type", type, ("numpy", "pil", "filepath"))
+        self.watermark = watermark_option(watermark)
         self.format = codecs.image_suffix(format)
         self.image_mode = image_mode
         self.height = height
@@ -211,7 +217,7 @@ class Image(FileComponent):
                          visible=visible is not False, elem_id=elem_id,
                          elem_classes=elem_classes, scale=scale, min_width=min_width,
                          container=container, render=render, key=key,
-                         preserved_by_key=preserved_by_key)
+                         preserved_by_key=preserved_by_key, every=every, inputs=inputs)
 
     def preprocess(self, payload: Any, conversion: Conversion) -> Any:
         if payload is None:
@@ -222,6 +228,8 @@ class Image(FileComponent):
     def postprocess(self, value: Any, conversion: Conversion) -> Any:
         if value is None:
             return None
+        if self.watermark.watermark is not None and not _is_svg(value):
+            value = apply_watermark(value, self.watermark, conversion)
         return image_payload(value, self.format, conversion)
 
     def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
@@ -288,7 +296,7 @@ class Video(FileComponent):
         owner = type(self).__name__
         # Re-encoding a video (format=, mirroring a webcam recording) needs ffmpeg, which
         # porch does not use: videos are served as recorded or returned.
-        unhonoured(owner, locals(), {"every": None, "inputs": None, "watermark": None,
+        unhonoured(owner, locals(), {"watermark": None,
                                      "subtitles": None, "playback_position": 0,
                                      "format": self.default_format})
         self.format = format
@@ -305,7 +313,7 @@ class Video(FileComponent):
                          visible=visible is not False, elem_id=elem_id,
                          elem_classes=elem_classes, scale=scale, min_width=min_width,
                          container=container, render=render, key=key,
-                         preserved_by_key=preserved_by_key)
+                         preserved_by_key=preserved_by_key, every=every, inputs=inputs)
 
     def preprocess(self, payload: Any, conversion: Conversion) -> Any:
         if payload is None:
