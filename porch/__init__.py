@@ -32,6 +32,7 @@ from porch.blocks.events import on as on
 from porch.blocks.examples import Examples as Examples
 from porch.blocks.flagging import CSVLogger as CSVLogger
 from porch.blocks.flagging import FlaggingCallback as FlaggingCallback
+from porch.blocks.flagging import SimpleCSVLogger as SimpleCSVLogger
 from porch.blocks.interface import Interface as Interface
 from porch.blocks.layout import Accordion as Accordion
 from porch.blocks.layout import Column as Column
@@ -44,6 +45,7 @@ from porch.blocks.layout import Tabs as Tabs
 from porch.blocks.render import render as render
 from porch.blocks.static_paths import set_static_paths as set_static_paths
 from porch.blocks.tabbed_interface import TabbedInterface as TabbedInterface
+from porch.blocks.themes import Theme as Theme
 from porch.blocks.updates import skip as skip
 from porch.blocks.updates import update as update
 from porch.blocks.walkthrough import Step as Step
@@ -111,8 +113,10 @@ from porch.components.text import TextArea as TextArea
 from porch.components.text import Textbox as Textbox
 from porch.components.timer import Timer as Timer
 from porch.components.watermark import WatermarkOptions as WatermarkOptions
+from porch.deploy import deploy as deploy
 from porch.errors import Error as Error
 from porch.files.limits import FileSize as FileSize
+from porch.notebook import load_ipython_extension as load_ipython_extension
 from porch.protocol import FileData as FileData
 from porch.reporting import Info as Info
 from porch.reporting import Progress as Progress
@@ -145,9 +149,11 @@ if TYPE_CHECKING:
     from porch.remote_apis import load_chat as load_chat
     from porch.remote_apis import load_openapi as load_openapi
     from porch.server.mount import mount as mount
+    from porch.server.mount import mount_gradio_app as mount_gradio_app
 
 _LAZY = {"AsyncClient": "porch.client", "Client": "porch.client", "handle_file": "porch.client",
-         "mount": "porch.server.mount", "load": "porch.loading",
+         "mount": "porch.server.mount",
+         "mount_gradio_app": "porch.server.mount", "load": "porch.loading",
          "load_chat": "porch.remote_apis", "load_openapi": "porch.remote_apis"}
 
 
@@ -262,6 +268,7 @@ __all__ = [
     "ScatterPlot",
     "SelectData",
     "Sidebar",
+    "SimpleCSVLogger",
     "Sketchpad",
     "Slider",
     "State",
@@ -274,6 +281,7 @@ __all__ = [
     "Text",
     "TextArea",
     "Textbox",
+    "Theme",
     "Timer",
     "UndoData",
     "UploadButton",
@@ -285,13 +293,16 @@ __all__ = [
     "WebcamOptions",
     "__version__",
     "close_all",
+    "deploy",
     "get_package_version",
     "handle_file",
     "load",
     "load_chat",
+    "load_ipython_extension",
     "load_openapi",
     "mcp",
     "mount",
+    "mount_gradio_app",
     "on",
     "render",
     "set_static_paths",

@@ -188,3 +188,10 @@ def _holds_file_data(value: Any, depth: int = 0) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_holds_file_data(v, depth + 1) for v in value)
     return False
+
+
+class SimpleCSVLogger(CSVLogger):
+    """Gradio's minimal CSV flagger: the same CSV file and copied files, with no options."""
+
+    def __init__(self) -> None:
+        super().__init__()

@@ -272,3 +272,7 @@ def theme_css(theme: Any) -> str:
 
 
 _SHARED = frozenset({"radius", "radius-sm", "gap", "font", "mono", "text-size"})
+
+
+# Gradio exports its theme base as `gr.Theme` (subclass it to make a theme).
+Theme = Base

@@ -24,6 +24,7 @@ from porch.server.app import create_app
 from porch.server.auth import AuthDependency, AuthOption
 from porch.server.brake import LoginBrake
 from porch.server.settings import Settings
+from porch.unhonoured import unhonoured
 
 
 def mount(
@@ -86,3 +87,57 @@ def _with_lifespan(outer: Callable[[Any], Any], inner: Starlette,
             yield state
 
     return lifespan
+
+
+def mount_gradio_app(
+    app: Any,
+    blocks: Blocks,
+    path: str,
+    server_name: str = "0.0.0.0",
+    server_port: int = 7860,
+    footer_links: Any = None,
+    run_history: bool | None = None,
+    app_kwargs: dict[str, Any] | None = None,
+    *,
+    auth: AuthOption | None = None,
+    auth_message: str | None = None,
+    auth_dependency: AuthDependency | None = None,
+    root_path: str | None = None,
+    allowed_paths: list[str] | None = None,
+    blocked_paths: list[str] | None = None,
+    favicon_path: str | None = None,
+    show_error: bool = True,
+    max_file_size: str | int | None = None,
+    ssr_mode: bool | None = None,
+    node_server_name: str | None = None,
+    node_port: int | None = None,
+    enable_monitoring: bool | None = None,
+    pwa: bool | None = None,
+    i18n: Any = None,
+    mcp_server: bool | None = None,
+    theme: Any = None,
+    css: str | None = None,
+    css_paths: Any = None,
+    js: str | None = None,
+    head: str | None = None,
+    head_paths: Any = None,
+) -> Any:
+    """Gradio's spelling of `mount`, with its signature; returns the host `app`.
+
+    `server_port` only says where the host listens (nothing here binds a port). Gradio's
+    default `server_name` ("0.0.0.0") means the app answers whatever Host it is reached by.
+    """
+    unhonoured("mount_gradio_app", locals(), {
+        "footer_links": None, "run_history": None, "app_kwargs": None, "favicon_path": None,
+        "ssr_mode": None, "node_server_name": None, "node_port": None,
+        "enable_monitoring": None, "pwa": None, "i18n": None, "mcp_server": None})
+    # As in launch(): the look given here applies as if given to Blocks().
+    for name, value in (("theme", theme), ("css", css), ("css_paths", css_paths), ("js", js),
+                        ("head", head), ("head_paths", head_paths)):
+        if value is not None:
+            setattr(blocks, name, value)
+    mount(app, blocks, path, server_name=server_name, show_error=show_error,
+          max_file_size=max_file_size, allowed_paths=allowed_paths,
+          blocked_paths=blocked_paths, root_path=root_path, auth=auth,
+          auth_message=auth_message, auth_dependency=auth_dependency)
+    return app

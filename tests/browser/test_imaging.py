@@ -267,7 +267,9 @@ def test_image_slider_moves_the_split(app: Page) -> None:
     expect(after).to_have_css("clip-path", "inset(0px 0px 0px 30%)")
     slider_block = app.locator(".porch-block-imageslider").filter(has=range_input)
     download = slider_block.get_by_role("link", name="Download")
-    expect(download).to_have_attribute("href", after.get_attribute("src") or "")
+    # The image's src arrives with the event's output; wait for it before comparing.
+    expect(after).to_have_attribute("src", re.compile(r"/gradio_api/file="))
+    expect(download).to_have_attribute("href", after.get_attribute("src") or "missing")
     range_input.fill("75")
     expect(stage).to_have_attribute("data-position", "75")
     expect(after).to_have_css("clip-path", "inset(0px 0px 0px 75%)")

@@ -22,17 +22,9 @@ EMPTY = inspect.Parameter.empty
 # Names of gr.__all__ porch does not have yet. The set can only shrink: a name that appears in
 # porch must then match in full (test_every_keyword_...), and must be taken out of here.
 MISSING_NAMES = {
-    "Cache", "DeepLinkButton",
-    
-    "I18n", 
-    "LoginButton", 
-    "Model3D", "OAuthProfile", "OAuthToken", 
-    "Server", "SimpleCSVLogger", 
-    "Theme", 
-    "Workflow", "WorkflowCanvas", "cache", "deploy", "get_audio", "get_file",
-    "get_image", "get_model3d", "get_video",
-    "load_ipython_extension", "mount_gradio_app", "validate",
-    "validators",
+    "Cache", "DeepLinkButton", "I18n", "LoginButton", "Model3D", "OAuthProfile", "OAuthToken",
+    "Server", "Workflow", "WorkflowCanvas", "cache", "get_audio", "get_file", "get_image",
+    "get_model3d", "get_video", "validate", "validators",
 }
 
 # Defaults that differ on purpose, each with the reason.
@@ -56,6 +48,14 @@ DIFFERENT_DEFAULTS = {
 }
 
 PENDING_KEYWORDS: dict[str, set[str]] = {}
+
+# Classes whose keywords match Gradio's by name but whose defaults are porch's own, each
+# with the reason.
+OWN_DEFAULTS = {
+    # Gradio's defaults are its palette and font objects; porch's None means porch's own
+    # palette, and a Gradio colour or font given is honoured (porch.blocks.themes).
+    "Theme",
+}
 
 
 def porch_keywords(obj: Any) -> dict[str, Any] | None:
@@ -122,7 +122,8 @@ def gaps(name: str) -> list[str]:
             continue
         if keyword not in taken:
             found.append(f"{name}: no `{keyword}=`")
-        elif (name, keyword) not in DIFFERENT_DEFAULTS and default is not EMPTY \
+        elif (name, keyword) not in DIFFERENT_DEFAULTS and name not in OWN_DEFAULTS \
+                and default is not EMPTY \
                 and not same_default(taken[keyword], default):
             found.append(f"{name}: `{keyword}=` defaults to {taken[keyword]!r}, "
                          f"Gradio's to {default!r}")
