@@ -66,7 +66,6 @@ from porch.components.choice import CheckboxGroup as CheckboxGroup
 from porch.components.choice import Dropdown as Dropdown
 from porch.components.choice import Radio as Radio
 from porch.components.data import JSON as JSON
-from porch.components.data import HighlightedText as HighlightedText
 from porch.components.data import Label as Label
 from porch.components.dataset import Dataset as Dataset
 from porch.components.dialogue import Dialogue as Dialogue
@@ -78,11 +77,14 @@ from porch.components.file_buttons import UploadButton as UploadButton
 from porch.components.file_explorer import FileExplorer as FileExplorer
 from porch.components.files import File as File
 from porch.components.gallery import Gallery as Gallery
+from porch.components.highlighted import HighlightedText as HighlightedText
 from porch.components.image_editor import Brush as Brush
 from porch.components.image_editor import Eraser as Eraser
 from porch.components.image_editor import ImageEditor as ImageEditor
 from porch.components.image_editor import LayerOptions as LayerOptions
 from porch.components.link_buttons import DuplicateButton as DuplicateButton
+from porch.components.markup import HTML as HTML
+from porch.components.markup import Markdown as Markdown
 from porch.components.media import Image as Image
 from porch.components.media import PlayableVideo as PlayableVideo
 from porch.components.media import Video as Video
@@ -105,10 +107,8 @@ from porch.components.presets import Numpy as Numpy
 from porch.components.state import BrowserState as BrowserState
 from porch.components.state import State as State
 from porch.components.table import Dataframe as Dataframe
-from porch.components.text import HTML as HTML
 from porch.components.text import Code as Code
 from porch.components.text import InputHTMLAttributes as InputHTMLAttributes
-from porch.components.text import Markdown as Markdown
 from porch.components.text import TextArea as TextArea
 from porch.components.text import Textbox as Textbox
 from porch.components.timer import Timer as Timer

@@ -23,10 +23,11 @@ from porch.components.base import Component, Conversion
 from porch.components.button import Button
 from porch.components.chat import Chatbot
 from porch.components.data import JSON
+from porch.components.markup import Markdown
 from porch.components.messages import ChatMessage, as_pairs
 from porch.components.multimodal import MultimodalTextbox
 from porch.components.state import State
-from porch.components.text import Markdown, Textbox
+from porch.components.text import Textbox
 from porch.errors import ConfigError
 
 History = list[dict[str, Any]]

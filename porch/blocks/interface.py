@@ -15,16 +15,18 @@ from porch.components.audio import Audio, Microphone
 from porch.components.base import Component
 from porch.components.button import Button
 from porch.components.choice import Checkbox, CheckboxGroup, Dropdown, Radio
-from porch.components.data import JSON, HighlightedText, Label
+from porch.components.data import JSON, Label
 from porch.components.files import File
 from porch.components.gallery import Gallery
+from porch.components.highlighted import HighlightedText
+from porch.components.markup import HTML, Markdown
 from porch.components.media import Image, PlayableVideo, Video
 from porch.components.number import Number, Slider
 from porch.components.picker import ColorPicker, DateTime
 from porch.components.plot import Plot
 from porch.components.state import BrowserState, State
 from porch.components.table import Dataframe
-from porch.components.text import HTML, Code, Markdown, Textbox
+from porch.components.text import Code, Textbox
 from porch.errors import ConfigError
 from porch.reporting import Info
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from porch.blocks.blocks import Blocks
 from porch.blocks.layout import Layout, Tab, Tabs
-from porch.components.text import Markdown
+from porch.components.markup import Markdown
 from porch.errors import ConfigError
 
 

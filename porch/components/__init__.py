@@ -2,9 +2,10 @@
 
 from porch.components.base import Block, Component, Conversion, EventListener
 from porch.components.button import Button
+from porch.components.markup import Markdown
 from porch.components.number import Number
 from porch.components.state import State
-from porch.components.text import Markdown, Textbox
+from porch.components.text import Textbox
 
 __all__ = [
     "Block",

@@ -152,3 +152,20 @@ export function smallButton(className, text, label) {
   }
   return b;
 }
+
+/** A component's label line; `update` shows `next.label`, or `fallback` when it has none. */
+export function heading(el, kind) {
+  const id = uid(kind);
+  const label = el.appendChild(document.createElement("div"));
+  label.className = "porch-label";
+  label.id = `${id}-label`;
+  return {
+    id,
+    label,
+    update(next, fallback) {
+      const text = next.label == null ? "" : String(next.label);
+      label.textContent = text || fallback;
+      label.hidden = next.show_label === false || !text;
+    },
+  };
+}

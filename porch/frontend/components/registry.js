@@ -5,7 +5,7 @@
 
 const families = {
   textbox: ["./text.js", "textbox"],
-  markdown: ["./text.js", "markdown"],
+  markdown: ["./markup.js", "markdown"],
   number: ["./number.js", "number"],
   button: ["./button.js", "button"],
   json: ["./data.js", "json"],
@@ -25,7 +25,7 @@ const families = {
   chatbot: ["./chat.js", "chatbot"],
   multimodaltextbox: ["./multimodal.js", "multimodaltextbox"],
   dataset: ["./dataset.js", "dataset"],
-  html: ["./text.js", "html"],
+  html: ["./markup.js", "html"],
   code: ["./text.js", "code"],
   slider: ["./number.js", "slider"],
   checkbox: ["./choice.js", "checkbox"],
@@ -35,7 +35,7 @@ const families = {
   colorpicker: ["./picker.js", "colorpicker"],
   datetime: ["./picker.js", "datetime"],
   label: ["./data.js", "label"],
-  highlightedtext: ["./data.js", "highlightedtext"],
+  highlightedtext: ["./highlighted.js", "highlightedtext"],
   dataframe: ["./table.js", "dataframe"],
   plot: ["./plot.js", "plot"],
   nativeplot: ["./native_plot.js", "nativeplot"],
