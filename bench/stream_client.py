@@ -5,7 +5,8 @@
 
 Each prints one JSON object on stdout. One call = `POST /gradio_api/queue/join
 {"data":[n],"fn_index":0,"session_hash":S}`, then `GET /gradio_api/queue/data?session_hash=S`
-read to `close_stream` and the end of the body (PROTOCOL.md §3), as gradio_client does.
+read to `close_stream`, then the stream connection is closed, as gradio_client does
+(PROTOCOL.md §3).
 
 The client speaks HTTP/1.1 over raw asyncio sockets with keep-alive (one connection for
 joins and one for streams per client), so that its own cost per call stays far below the
@@ -124,6 +125,7 @@ class Client:
             raise CallError(f"queue/data answered {headers['status']}")
         first = done = None
         count = 0
+        closed = False
         buffer = b""
         async for chunk in self.streams.chunks():
             buffer += chunk
@@ -144,6 +146,16 @@ class Client:
                     output = message.get("output") or {}
                     if output.get("data") != [expected(n)]:
                         raise CallError(f"unexpected output: {str(output)[:200]}")
+                elif kind == "close_stream":
+                    closed = True
+                    break
+            if closed:
+                # Hang up here, as gradio_client does: a server may hold the stream open after
+                # close_stream until its client hangs up (porch does, for at most 2 s; see
+                # porch/queue/channels.py), so reading on to the end of the body would time
+                # the server's grace, not its work. Every target pays this reconnect.
+                self.streams.close()
+                break
         if first is None or done is None:
             raise CallError("the stream ended without tokens and a result")
         return first, done, count

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,11 @@ def make_targets(gradio_python: str | None) -> list[Target]:
     if gradio_python is not None:
         targets.append(Target("gradio", gradio_python, [app, "gradio"], "import gradio",
                               "import gradio; print(gradio.__version__)"))
+    # The floor: bare Starlette streaming the same generator (bench/floor_stream_app.py).
+    floor = str(BENCH / "floor_stream_app.py")
+    for name, args in (("floor", [floor]), ("floor-inline", [floor, "inline"])):
+        targets.append(Target(name, sys.executable, args, "import starlette",
+                              "import starlette; print(starlette.__version__)"))
     return targets
 
 
@@ -108,16 +114,19 @@ def report(results: dict[str, dict[str, Any]], concurrency: list[int], tokens: i
     rows.append(("time to first token p50 (ms)",
                  [results[n]["first_token"]["first_token_p50_s"] * 1000 for n in names],
                  "{:.2f}"))
+    rows.append((f"{tokens}-token call, join to result p50 (ms)",
+                 [1000 * statistics.median(results[n]["first_token"]["call_s"]) for n in names],
+                 "{:.2f}"))
     rows.append((f"tokens/s, {tokens}-token generator (p50)",
                  [results[n]["first_token"]["tokens_per_s_p50"] for n in names], "{:.0f}"))
     rows.append(("server RSS after the load (MiB)", [results[n]["rss_mib"] for n in names],
                  "{:.1f}"))
-    header = ["figure", *names] + (["porch / gradio"] if "gradio" in names else [])
+    baselines = [b for b in ("gradio", "floor", "floor-inline") if b in names]
+    header = ["figure", *names, *(f"porch / {b}" for b in baselines)]
     lines = [" | ".join(header), " | ".join("---" for _ in header)]
     for label, values, fmt in rows:
         cells = [label, *("-" if v is None else fmt.format(v) for v in values)]
-        if "gradio" in names:
-            cells.append(_ratio(values[0], values[names.index("gradio")]))
+        cells += [_ratio(values[0], values[names.index(b)]) for b in baselines]
         lines.append(" | ".join(cells))
     for name in names:
         for c in concurrency:
@@ -128,10 +137,21 @@ def report(results: dict[str, dict[str, Any]], concurrency: list[int], tokens: i
             if run["errors"]:
                 note += f", {run['errors']} FAILED calls (first: {run['first_error']})"
             lines.append(note)
+    lines.append("")
     if "gradio" in names:
-        lines.append("")
         lines += targets_met(results, concurrency)
+    lines.append(floor_target(results, tokens, "floor"))
+    lines.append(floor_target(results, tokens, "floor-inline"))
     return "\n".join(lines)
+
+
+def floor_target(results: dict[str, dict[str, Any]], tokens: int, baseline: str) -> str:
+    """Issue 14's goal: a streamed call within 3x of the bare-Starlette floor, end to end."""
+    porch, floor = (statistics.median(results[n]["first_token"]["call_s"])
+                    for n in ("porch", baseline))
+    verdict = "met" if porch <= 3 * floor else "NOT MET"
+    return (f"target: {tokens}-token call within 3x of {baseline}: {porch * 1000:.2f} ms vs "
+            f"{floor * 1000:.2f} ms = {porch / floor:.2f}x ({verdict})")
 
 
 def targets_met(results: dict[str, dict[str, Any]], concurrency: list[int]) -> list[str]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import time
 import uuid
-from collections.abc import Callable, Coroutine, MutableMapping
+from collections.abc import AsyncGenerator, Callable, Coroutine, MutableMapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -32,6 +33,7 @@ from porch.files.cache import FileCache
 from porch.files.policy import FilePolicy, FileRules
 from porch.files.retention import current_holder, default_max_bytes
 from porch.queue.channels import Channel
+from porch.queue.pump import pump
 from porch.queue.runner import iterate
 from porch.queue.scheduler import Job
 from porch.queue.sessions import SessionBudget
@@ -274,6 +276,28 @@ class AppRuntime:
                 # taking a place (and pushing out a user's) until capacity evicts it.
                 self.states.forget(session_hash)
 
+    async def _results(self, dep: Dependency, fn: Callable[..., Any], args: list[Any],
+                       kwargs: dict[str, Any], state: MutableMapping[int, Any],
+                       conversion: Conversion, *, io: bool, first_only: bool
+                       ) -> AsyncGenerator[tuple[bool, Any, list[Any]], None]:
+        """`(final, value, wire payload)` per result of `fn`. A plain `def` generator runs in
+        one worker that also converts each value (porch.queue.pump: no thread hop per
+        token); anything else is stepped by `iterate` and converted here."""
+        if inspect.isgeneratorfunction(fn):
+            def convert(value: Any) -> list[Any]:
+                return self.blocks.finish_outputs(dep, value, state, conversion)
+
+            results = pump(fn(*args, **kwargs), convert, self.limiter,
+                           ahead=1 if first_only else 8)
+            async with contextlib.aclosing(results):
+                async for value, payload in results:
+                    yield False, value, payload
+            return
+        async with contextlib.aclosing(iterate(fn, args, self.limiter, kwargs)) as steps:
+            async for final, value in steps:
+                yield final, value, await self.in_thread_if(
+                    io, self.blocks.finish_outputs, dep, value, state, conversion)
+
     async def _execute(self, dep: Dependency, data: Any, session_hash: str, root: str,
                        send: Send, event_id: str, state: MutableMapping[int, Any], *,
                        diffs: bool, first_only: bool,
@@ -302,11 +326,10 @@ class AppRuntime:
             render_config: dict[str, Any] | None = None
             with anyio.move_on_after(dep.time_limit) as limit:
                 fn = one_call_of_batch(dep) if dep.batch else dep.fn
-                async with contextlib.aclosing(iterate(fn, args, self.limiter,
-                                                       kwargs)) as steps:
-                    async for final, value in steps:
-                        payload = await self.in_thread_if(
-                            io, self.blocks.finish_outputs, dep, value, state, conversion)
+                async with contextlib.aclosing(self._results(
+                        dep, fn, args, kwargs, state, conversion, io=io,
+                        first_only=first_only)) as steps:
+                    async for final, value, payload in steps:
                         if isinstance(value, RenderScope):
                             # A @render ran: the session may now run the events it drew.
                             session_view(state).rendered(value)
