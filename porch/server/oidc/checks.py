@@ -38,7 +38,8 @@ def pkce_pair() -> tuple[str, str]:
 
 def same(expected: str, given: object) -> bool:
     """Constant-time equality of a secret and what a request carried."""
-    return isinstance(given, str) and hmac.compare_digest(expected.encode(), given.encode())
+    return isinstance(given, str) and hmac.compare_digest(
+        expected.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass"))
 
 
 def safe_target(raw: str | None) -> str | None:

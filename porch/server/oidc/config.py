@@ -114,4 +114,6 @@ def oidc_config(environ: Mapping[str, str]) -> OidcConfig | None:
         return None
     if "issuer" not in chosen:
         raise ConfigError("OpenID Connect needs an issuer URL (PORCH_OIDC_ISSUER).")
+    if "client_id" not in chosen:
+        raise ConfigError("OpenID Connect needs a client_id (PORCH_OIDC_CLIENT_ID).")
     return OidcConfig(**chosen)  # type: ignore[arg-type]

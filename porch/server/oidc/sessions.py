@@ -88,7 +88,8 @@ class SignedInSessions:
         self._sessions: OrderedDict[str, SignedIn] = OrderedDict()
 
     def _mac(self, token: str) -> str:
-        return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self._key, token.encode("utf-8", "surrogatepass"),
+                        hashlib.sha256).hexdigest()
 
     def open(self, who: SignedIn) -> str:
         token = random_token()
@@ -99,7 +100,9 @@ class SignedInSessions:
 
     def _token(self, cookie: str | None) -> str | None:
         token, _, mac = (cookie or "").partition(".")
-        if token and mac and hmac.compare_digest(mac, self._mac(token)):
+        # Bytes: a cookie may carry any character, and compare_digest takes only ASCII str.
+        if token and mac and hmac.compare_digest(mac.encode("utf-8", "surrogatepass"),
+                                                 self._mac(token).encode()):
             return token
         return None
 
