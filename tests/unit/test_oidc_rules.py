@@ -258,3 +258,16 @@ def test_a_profile_from_any_issuer_has_gradios_attributes() -> None:
         "ada@example.test", "ada@example.test", "", "")
     assert profile["sub"] == "u1" and isinstance(profile, dict)
     assert "secret" not in repr(gr.OAuthToken("secret", "openid", 1))
+
+
+def test_the_exposure_report_names_the_issuer_or_the_missing_one() -> None:
+    from porch.server.exposure import report, warnings_for
+    from porch.server.settings import Settings
+
+    with gr.Blocks() as demo:
+        gr.LoginButton()
+    bare = Settings.build(environ={})
+    assert any("LoginButton but no OpenID Connect issuer" in w for w in warnings_for(demo, bare))
+    named = Settings.build(environ={"PORCH_OIDC_ISSUER": ISSUER, "PORCH_OIDC_CLIENT_ID": "app"})
+    assert not any("LoginButton" in w for w in warnings_for(demo, named))
+    assert f"sign-in  with {ISSUER}" in report(demo, named, "/tmp/cache")
