@@ -51,6 +51,9 @@ class Issuer:
         self.used_codes: list[str] = []
         self.refused: list[str] = []  # why the token endpoint said no, for the tests
         self.tokens: dict[str, dict[str, Any]] = {}
+        self.discovery_tamper: dict[str, Any] = {}
+        self.deny = False  # the user says no at the issuer
+        self.public_client = False  # no secret: PKCE alone, client_id in the form
         self.app = Starlette(routes=[
             Route("/.well-known/openid-configuration", self.discovery),
             Route("/authorize", self.authorize),
@@ -65,7 +68,8 @@ class Issuer:
             "response_types_supported": ["code"], "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["HS256"],
             "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic"]})
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "none"],
+            **self.discovery_tamper})
 
     async def authorize(self, request: Request) -> Response:
         q = request.query_params
@@ -74,6 +78,10 @@ class Issuer:
         if q.get("response_type") != "code" or q.get("code_challenge_method") != "S256" \
                 or "openid" not in q.get("scope", "").split():
             return JSONResponse({"error": "invalid_request"}, status_code=400)
+        if self.deny:
+            query = urlencode({"error": "access_denied", "state": q.get("state", ""),
+                               "error_description": "The user said no"})
+            return RedirectResponse(f"{q['redirect_uri']}?{query}", status_code=302)
         code = secrets.token_urlsafe(16)
         self.codes[code] = {"redirect_uri": q["redirect_uri"], "nonce": q.get("nonce"),
                             "challenge": q.get("code_challenge"), "scope": q["scope"]}
@@ -86,12 +94,15 @@ class Issuer:
                             status_code=400)
 
     async def token(self, request: Request) -> Response:
+        form = await request.form()
         scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
         user, _, password = base64.b64decode(encoded or "").decode().partition(":")
-        if scheme != "Basic" or unquote_plus(user) != CLIENT_ID or \
+        if self.public_client:
+            if scheme or form.get("client_id") != CLIENT_ID or "client_secret" in form:
+                return JSONResponse({"error": "invalid_client"}, status_code=401)
+        elif scheme != "Basic" or unquote_plus(user) != CLIENT_ID or \
                 unquote_plus(password) != CLIENT_SECRET:
             return JSONResponse({"error": "invalid_client"}, status_code=401)
-        form = await request.form()
         code = str(form.get("code", ""))
         grant = self.codes.pop(code, None)
         if grant is None:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 import porch as gr
+from tests.conftest import free_port
 from tests.oidc_issuer import CLIENT_ID, CLIENT_SECRET, Issuer, running_issuer
 
 
@@ -253,3 +254,78 @@ def test_an_issuer_is_named_by_environment_variables(
         assert login_button(client, url)["value"] == "Sign in with 127.0.0.1"
         assert client.get(url + "/login/oidc").status_code == 200
         assert run(client, url, "whoami")["data"] == ["Ada Lovelace (ada)"]
+
+
+def test_a_user_who_says_no_at_the_issuer_is_told_so(app_url: str, issuer: Issuer) -> None:
+    issuer.deny = True
+    with browser() as client:
+        refused = client.get(app_url + "/login/oidc")
+        assert refused.status_code == 400
+        assert "'access_denied': The user said no" in text_of(refused)
+        assert run(client, app_url, "whoami")["data"] == ["nobody"]
+
+
+def test_a_public_client_signs_in_with_pkce_alone(
+        issuer: Issuer, serve: Callable[..., str]) -> None:
+    issuer.public_client = True
+    gr.oidc.configure(issuer=issuer.url, client_id=CLIENT_ID)
+    url = serve(app())
+    issuer.redirect_uris.add(url + "/login/callback")
+    with browser() as client:
+        assert client.get(url + "/login/oidc").status_code == 200
+        assert run(client, url, "whoami")["data"] == ["Ada Lovelace (ada)"]
+
+
+def test_a_discovery_document_for_another_issuer_is_refused(
+        app_url: str, issuer: Issuer) -> None:
+    issuer.discovery_tamper = {"issuer": "https://elsewhere.example"}
+    with browser() as client:
+        answer = client.get(app_url + "/login/oidc")
+        assert answer.status_code == 502
+        assert "https://elsewhere.example" in text_of(answer)
+
+
+def test_endpoints_off_loopback_in_plain_http_are_refused(
+        app_url: str, issuer: Issuer) -> None:
+    issuer.discovery_tamper = {"token_endpoint": "http://tokens.example/token"}
+    with browser() as client:
+        answer = client.get(app_url + "/login/oidc")
+        assert answer.status_code == 502
+        assert "must be https" in text_of(answer)
+
+
+def test_an_unreachable_issuer_is_a_clear_error(serve: Callable[..., str]) -> None:
+    gr.oidc.configure(issuer=f"http://127.0.0.1:{free_port()}", client_id=CLIENT_ID)
+    try:
+        url = serve(app())
+        with browser() as client:
+            answer = client.get(url + "/login/oidc")
+            assert answer.status_code == 502
+            assert "could not be reached" in text_of(answer)
+    finally:
+        gr.oidc.configure()
+
+
+def test_under_a_path_prefix(issuer: Issuer, serve: Callable[..., str]) -> None:
+    """A proxy that keeps the prefix: the callback, the cookies and the way home stay
+    under it."""
+    url = serve(app(), root_path="/apps/demo")
+    base = url.removesuffix("/apps/demo").rstrip("/") + "/apps/demo"
+    issuer.redirect_uris.add(base + "/login/callback")
+    with browser() as client:
+        landed = client.get(base + "/login/oidc")
+        assert landed.status_code == 200
+        assert str(landed.url) == base + "/"
+        cookie = next(c for c in client.cookies.jar if c.name.startswith("porch-oidc-"))
+        assert cookie.path == "/apps/demo/"
+        assert run(client, base, "whoami")["data"] == ["Ada Lovelace (ada)"]
+
+
+def test_an_answer_naming_another_issuer_is_refused(app_url: str, issuer: Issuer) -> None:
+    """RFC 9207's `iss` in the authorization response: a mix-up with another issuer."""
+    with browser() as client:
+        link = callback_url(client, app_url)
+        refused = client.get(link + "&iss=https%3A%2F%2Fother.example")
+        assert refused.status_code == 400
+        assert "not the issuer" in text_of(refused)
+        assert issuer.used_codes == []

@@ -77,6 +77,9 @@ class OidcSignIn:
         if "error" in query:
             raise SignInRefused(f"the issuer said {query['error']!r}: "
                                 f"{query.get('error_description', '')}".rstrip(": "))
+        # RFC 9207: an issuer that names itself in its answer must name the one we asked.
+        if "iss" in query and query["iss"] != self.config.issuer:
+            raise SignInRefused(f"the answer is from {query['iss']!r}, not the issuer")
         code = query.get("code", "")
         if not code:
             raise SignInRefused("the issuer sent no code")
