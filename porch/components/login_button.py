@@ -55,6 +55,9 @@ class LoginButton(Button):
             min_width=min_width, visible=visible is not False, interactive=interactive,
             elem_id=elem_id, elem_classes=elem_classes, render=render, key=key, scale=scale)
 
+    def activate(self) -> None:
+        """Gradio wires its button's click here; porch's page always does (nothing to do)."""
+
     def props(self, conversion: Conversion | None = None) -> dict[str, Any]:
         # `porch_login` marks the button for the page; the server fills in, per page load,
         # whether this browser is signed in (routes/pages.py).
