@@ -4,7 +4,9 @@ function read the profile, sign out with the same button."""
 
 from __future__ import annotations
 
+import runpy
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,8 @@ import porch as gr
 from tests.oidc_issuer import CLIENT_ID, CLIENT_SECRET, Issuer, running_issuer
 
 pytestmark = pytest.mark.browser
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "login_oidc.py"
 
 
 def whoami(profile: gr.OAuthProfile | None) -> str:
@@ -71,3 +75,24 @@ def test_without_an_issuer_the_button_is_disabled(page: Page,
     button = page.get_by_role("button", name="Sign in with Hugging Face")
     expect(button).to_be_disabled()
     expect(button).to_have_attribute("title", "Signing in is not set up for this app.")
+
+
+def test_the_example_app_greets_the_signed_in_user(
+        page: Page, issuer: Issuer, serve: Callable[[Any], str]) -> None:
+    demo = runpy.run_path(str(EXAMPLE))["demo"]
+    url = serve(demo)
+    issuer.redirect_uris.add(url + "login/callback")
+    page.goto(url)
+    page.wait_for_selector("html[data-porch=ready]")
+    expect(page.get_by_text("Hello, stranger.")).to_be_visible()
+    question = page.get_by_label("Question for members")
+    question.fill("tea?")
+    question.press("Enter")
+    expect(page.get_by_text("This action requires a logged in user.")).to_be_visible()
+    page.get_by_role("button", name="Sign in with Test ID").click()
+    page.wait_for_url(url)
+    page.wait_for_selector("html[data-porch=ready]")
+    expect(page.get_by_text("Hello Ada Lovelace (ada).")).to_be_visible()
+    question.fill("tea?")
+    question.press("Enter")
+    expect(page.get_by_label("Answer")).to_have_value("ada asked: tea?")
