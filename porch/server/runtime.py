@@ -100,7 +100,9 @@ class AppRuntime:
         if settings.auth is not None:
             settings.auth.use(backend.login_sessions(), backend.login_brake())
         # Signing in with an OpenID Connect issuer (a LoginButton; docs/login-oidc.md).
-        self.oidc = OidcSignIn(settings.oidc) if settings.oidc is not None else None
+        self.oidc = None if settings.oidc is None else OidcSignIn(
+            settings.oidc, pending=backend.oidc_pending(timeout=settings.oidc.login_timeout),
+            sessions=backend.oidc_sessions())
         self.states = backend.state_store(
             capacity=settings.state_session_capacity,
             max_bytes=settings.state_max_bytes,

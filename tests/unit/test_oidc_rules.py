@@ -271,3 +271,27 @@ def test_the_exposure_report_names_the_issuer_or_the_missing_one() -> None:
     named = Settings.build(environ={"PORCH_OIDC_ISSUER": ISSUER, "PORCH_OIDC_CLIENT_ID": "app"})
     assert not any("LoginButton" in w for w in warnings_for(demo, named))
     assert f"sign-in  with {ISSUER}" in report(demo, named, "/tmp/cache")
+
+
+def test_sign_ins_are_kept_where_the_backend_says() -> None:
+    from porch.server.backend import MemoryBackend
+    from porch.server.runtime import AppRuntime
+    from porch.server.settings import Settings
+
+    pending, sessions = PendingSignIns(5), SignedInSessions()
+
+    class Cluster(MemoryBackend):
+        def oidc_pending(self, *, timeout: float) -> PendingSignIns:
+            assert timeout == 600
+            return pending
+
+        def oidc_sessions(self) -> SignedInSessions:
+            return sessions
+
+    with gr.Blocks() as demo:
+        gr.LoginButton()
+    settings = Settings.build(environ={"PORCH_OIDC_ISSUER": ISSUER,
+                                       "PORCH_OIDC_CLIENT_ID": "app"})
+    runtime = AppRuntime(demo, settings, Cluster())
+    assert runtime.oidc is not None
+    assert runtime.oidc.pending is pending and runtime.oidc.sessions is sessions

@@ -1,6 +1,8 @@
 """What a sign-in leaves on the server: sign-ins under way (by `state`) and signed-in
-browsers (by a signed cookie). Both in this process' memory, like `auth.Sessions` (a restart
-signs everyone out); a cluster backend would keep them where every replica sees them.
+browsers (by a signed cookie). The runtime asks its `Backend` for both (`PendingStore`,
+`SignedInStore`); the ones here keep them in this process' memory, like `auth.Sessions` (a
+restart signs everyone out). A cluster backend keeps them where every replica sees them,
+with one cookie key for all.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from porch.blocks.oauth import OAuthProfile, OAuthToken
 from porch.server.oidc.checks import random_token
@@ -29,6 +32,13 @@ class PendingSignIn:
     redirect_uri: str
     target: str
     started: float
+
+
+class PendingStore(Protocol):
+    def start(self, *, nonce: str, code_verifier: str, redirect_uri: str,
+              target: str) -> PendingSignIn: ...
+
+    def take(self, state: str) -> PendingSignIn | None: ...
 
 
 class PendingSignIns:
@@ -75,6 +85,14 @@ class SignedIn:
     profile: OAuthProfile
     token: OAuthToken
     expires_at: float  # Unix time: the access token's expiry, after which nobody is signed in
+
+
+class SignedInStore(Protocol):
+    def open(self, who: SignedIn) -> str: ...
+
+    def who(self, cookie: str | None) -> SignedIn | None: ...
+
+    def close(self, cookie: str | None) -> None: ...
 
 
 class SignedInSessions:

@@ -27,7 +27,13 @@ from porch.server.oidc.checks import (
 )
 from porch.server.oidc.config import OidcConfig
 from porch.server.oidc.provider import Provider
-from porch.server.oidc.sessions import PendingSignIns, SignedIn, SignedInSessions
+from porch.server.oidc.sessions import (
+    PendingSignIns,
+    PendingStore,
+    SignedIn,
+    SignedInSessions,
+    SignedInStore,
+)
 
 log = logging.getLogger("porch.server")
 
@@ -42,11 +48,13 @@ class OidcSignIn:
     """An app's sign-in with one issuer: the provider, pending sign-ins, signed-in browsers,
     and the names of its two cookies (random per app, as `auth.Auth`'s are)."""
 
-    def __init__(self, config: OidcConfig) -> None:
+    def __init__(self, config: OidcConfig, *, pending: PendingStore | None = None,
+                 sessions: SignedInStore | None = None) -> None:
         self.config = config
         self.provider = Provider(config)
-        self.pending = PendingSignIns(config.login_timeout)
-        self.sessions = SignedInSessions()
+        self.pending: PendingStore = pending if pending is not None else \
+            PendingSignIns(config.login_timeout)
+        self.sessions: SignedInStore = sessions if sessions is not None else SignedInSessions()
         suffix = secrets.token_hex(4)
         self.cookie_name = f"porch-oidc-{suffix}"
         self.state_cookie_name = f"porch-oidc-state-{suffix}"
