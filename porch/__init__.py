@@ -10,6 +10,7 @@ never pays for httpx.
 from typing import TYPE_CHECKING, Any
 
 from porch import mcp as mcp
+from porch import oidc as oidc
 from porch.blocks import themes as themes
 from porch.blocks.blocks import Blocks as Blocks
 from porch.blocks.blocks import close_all as close_all
@@ -42,6 +43,8 @@ from porch.blocks.layout import Sidebar as Sidebar
 from porch.blocks.layout import Tab as Tab
 from porch.blocks.layout import TabItem as TabItem
 from porch.blocks.layout import Tabs as Tabs
+from porch.blocks.oauth import OAuthProfile as OAuthProfile
+from porch.blocks.oauth import OAuthToken as OAuthToken
 from porch.blocks.render import render as render
 from porch.blocks.static_paths import set_static_paths as set_static_paths
 from porch.blocks.tabbed_interface import TabbedInterface as TabbedInterface
@@ -83,6 +86,7 @@ from porch.components.image_editor import Eraser as Eraser
 from porch.components.image_editor import ImageEditor as ImageEditor
 from porch.components.image_editor import LayerOptions as LayerOptions
 from porch.components.link_buttons import DuplicateButton as DuplicateButton
+from porch.components.login_button import LoginButton as LoginButton
 from porch.components.markup import HTML as HTML
 from porch.components.markup import Markdown as Markdown
 from porch.components.media import Image as Image
@@ -247,6 +251,7 @@ __all__ = [
     "LikeData",
     "LinePlot",
     "List",
+    "LoginButton",
     "Markdown",
     "Matrix",
     "MessageDict",
@@ -256,6 +261,8 @@ __all__ = [
     "NO_RELOAD",
     "Number",
     "Numpy",
+    "OAuthProfile",
+    "OAuthToken",
     "Paint",
     "ParamViewer",
     "PlayableVideo",
@@ -303,6 +310,7 @@ __all__ = [
     "mcp",
     "mount",
     "mount_gradio_app",
+    "oidc",
     "on",
     "render",
     "set_static_paths",

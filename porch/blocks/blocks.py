@@ -26,7 +26,7 @@ from porch.blocks.events import (
     is_generator,
 )
 from porch.blocks.layout import Layout
-from porch.blocks.signature import signature_of
+from porch.blocks.signature import oauth_token_kind, signature_of
 from porch.blocks.themes import theme_css, theme_name
 from porch.blocks.updates import output_payload, output_values, session_view
 from porch.components.base import (
@@ -397,6 +397,9 @@ class Blocks(Layout):
                 "api_visibility": dep.api_visibility,
                 "description": dep.api_description or "",
             }
+            token_kind = oauth_token_kind(dep.signature)
+            if token_kind is not None:  # clients send their token only where it is asked for
+                named["/" + dep.api_name]["oauth_token"] = token_kind
         return {"named_endpoints": named, "unnamed_endpoints": {}}
 
     def _parameters(self, dep: Dependency) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from porch.blocks.oauth import OAuthProfile, OAuthToken
 from porch.components.base import Block
 from porch.errors import InvalidRequest
 from porch.protocol import FileData
@@ -219,11 +220,14 @@ class DownloadData(DeletedFileData):
 @dataclass
 class EventContext:
     """What the server knows about the call it is serving: the HTTP request, and what the
-    page sent about the event (`event_data`, and the block that fired it)."""
+    page sent about the event (`event_data`, and the block that fired it), and who is signed
+    in with OpenID Connect (`oauth_profile`, `oauth_token`; None when nobody is)."""
 
     request: Request = field(default_factory=Request)
     event_data: Any = None
     target: Block | None = None
+    oauth_profile: OAuthProfile | None = None
+    oauth_token: OAuthToken | None = None
 
 
 EVENT_DATA_TYPES: dict[str, type[EventData]] = {

@@ -1,6 +1,7 @@
 """An event function's signature: which parameters take the app's inputs, and which porch
-fills in itself: a `Progress` (by its default), a `Request` or an `EventData` such as
-`SelectData` (by the parameter's annotation; see `porch.blocks.context`).
+fills in itself: a `Progress` (by its default), a `Request`, a `Header`, an `EventData` such
+as `SelectData`, or the signed-in user's `OAuthProfile`/`OAuthToken` (by the parameter's
+annotation; see `porch.blocks.context` and `porch.blocks.oauth`).
 
 Filled-in parameters are not API inputs: `/info` leaves them out, and each call passes them
 by keyword with a fresh value, so they never shift the inputs' positions.
@@ -23,6 +24,8 @@ from porch.blocks.context import (
     Request,
     event_data_for,
 )
+from porch.blocks.oauth import OAUTH_TYPES, SIGN_IN_REQUIRED, OAuthProfile, OAuthToken
+from porch.errors import Error
 from porch.reporting import Progress
 
 
@@ -77,6 +80,40 @@ def _injection(param: inspect.Parameter) -> Injected | None:
         return Injected(param.name, lambda context: _header(context, header))
     if wanted is not None and issubclass(wanted, EventData):
         return Injected(param.name, _EventDataMaker(wanted))
+    if wanted is OAuthProfile or wanted is OAuthToken:
+        return Injected(param.name, _SignedIn(wanted, _allows_none(param.annotation)))
+    return None
+
+
+class _SignedIn:
+    """The signed-in user's profile or token; None, or Gradio's error when the parameter
+    does not allow None, for a signed-out call."""
+
+    def __init__(self, wanted: type, optional: bool) -> None:
+        self.wanted = wanted
+        self.optional = optional
+
+    def __call__(self, context: EventContext) -> OAuthProfile | OAuthToken | None:
+        value = context.oauth_profile if self.wanted is OAuthProfile else context.oauth_token
+        if value is None and not self.optional:
+            raise Error(SIGN_IN_REQUIRED)
+        return value
+
+
+def _allows_none(annotation: Any) -> bool:
+    """Whether an annotation admits None: `X | None`, `Optional[X]`, or such a string."""
+    if isinstance(annotation, str):
+        text = annotation.replace(" ", "")
+        return text.startswith("Optional[") or "|None" in text or text.startswith("None|")
+    return type(None) in typing.get_args(annotation)
+
+
+def oauth_token_kind(signature: Signature) -> str | None:
+    """What `/info` says of an endpoint's `OAuthToken` parameter, as Gradio does:
+    "required", "optional", or None when the function takes none."""
+    for item in signature.injected:
+        if isinstance(item.make, _SignedIn) and item.make.wanted is OAuthToken:
+            return "optional" if item.make.optional else "required"
     return None
 
 
@@ -91,7 +128,7 @@ class _EventDataMaker:
 
 
 _BY_NAME: dict[str, type] = {"Progress": Progress, "Request": Request, "Header": Header,
-                             **EVENT_DATA_TYPES}
+                             **EVENT_DATA_TYPES, **OAUTH_TYPES}
 
 
 def _header(context: EventContext, name: str) -> Header | None:
@@ -110,7 +147,8 @@ def _annotated(annotation: Any) -> type | None:
                 return found
         return None
     if isinstance(annotation, type):
-        return annotation if issubclass(annotation, (Progress, Request, EventData, Header)) \
+        return annotation if issubclass(
+            annotation, (Progress, Request, EventData, Header, OAuthProfile, OAuthToken)) \
             else None
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):

@@ -23,7 +23,7 @@ from porch.server.deadlines import BodyDeadline
 from porch.server.guard import RequestGuard
 from porch.server.headers import SecurityHeaders
 from porch.server.responses import json_error
-from porch.server.routes import api, files, login, pages, streams
+from porch.server.routes import api, files, login, oidc, pages, streams
 from porch.server.routes.component_server import component_server
 from porch.server.runtime import AppRuntime
 from porch.server.settings import Settings
@@ -42,6 +42,8 @@ def _routes(frontend_dir: Path) -> list[Route | Mount]:
         Mount("/assets", StaticFiles(directory=frontend_dir), name="assets"),
         Route("/login", login.login, methods=["POST"]),
         Route("/logout", login.logout, methods=["GET", "POST"]),
+        Route("/login/oidc", oidc.begin, methods=["GET"]),
+        Route(oidc.CALLBACK, oidc.callback, methods=["GET"]),
         Route(f"{P}/info", api.info),
         Route(f"{P}/info/", api.info),
         Route(f"{P}/queue/join", api.queue_join, methods=["POST"]),

@@ -2,10 +2,10 @@
 
 `AppRuntime` receives a `Backend` and asks it for each shared part: the message bus (events'
 messages waiting for their readers), the job queue (admission, order, concurrency limits),
-the State store (sessions' values and liveness), the file cache's registry, and the login
-sessions and brake. `MemoryBackend` gives today's in-process implementations; a cluster
-backend gives ones every replica sees (../shared/SCALE-OUT.md), and nothing above this
-module changes.
+the State store (sessions' values and liveness), the file cache's registry, the login
+sessions and brake, and OpenID Connect sign-ins (under way, and signed in). `MemoryBackend`
+gives today's in-process implementations; a cluster backend gives ones every replica sees
+(../shared/SCALE-OUT.md), and nothing above this module changes.
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ from porch.queue.scheduler import JobQueue, Scheduler
 from porch.queue.sessions import MemoryStateStore, OnDelete, SessionBudget, StateStore
 from porch.server.auth import LoginSessions, Sessions
 from porch.server.brake import LoginBrake, MemoryLoginBrake
+from porch.server.oidc.sessions import (
+    PendingSignIns,
+    PendingStore,
+    SignedInSessions,
+    SignedInStore,
+)
 
 
 class Backend(Protocol):
@@ -34,6 +40,10 @@ class Backend(Protocol):
     def login_sessions(self) -> LoginSessions: ...
 
     def login_brake(self) -> LoginBrake: ...
+
+    def oidc_pending(self, *, timeout: float) -> PendingStore: ...
+
+    def oidc_sessions(self) -> SignedInStore: ...
 
 
 class MemoryBackend:
@@ -58,3 +68,9 @@ class MemoryBackend:
 
     def login_brake(self) -> LoginBrake:
         return MemoryLoginBrake()
+
+    def oidc_pending(self, *, timeout: float) -> PendingStore:
+        return PendingSignIns(timeout)
+
+    def oidc_sessions(self) -> SignedInStore:
+        return SignedInSessions()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from porch.blocks.blocks import Blocks
 from porch.components.base import Component
+from porch.components.login_button import LoginButton
 from porch.components.text import Textbox
 from porch.files.grants import cwd_refusal
 from porch.server.settings import Settings
@@ -69,6 +70,10 @@ def warnings_for(blocks: Blocks, settings: Settings, cwd: Path | None = None) ->
                 isinstance(c, Component) and _is_file_like(c) for c in dep.outputs):
             found.append(f"endpoint /{dep.api_name} turns a text input into a file output: "
                          "a caller chooses which file it returns, within the grants above.")
+    if settings.oidc is None and any(isinstance(b, LoginButton) for b in blocks.blocks.values()):
+        found.append("the app has a LoginButton but no OpenID Connect issuer: the button is "
+                     "disabled. Name one with porch.oidc.configure(...) or PORCH_OIDC_ISSUER "
+                     "(see docs/login-oidc.md).")
     return found
 
 
@@ -131,6 +136,9 @@ def report(blocks: Blocks, settings: Settings, cache_dir: Path | str) -> str:
         "  login    " + ("required for every route but the login page (auth=)"
                          if settings.auth is not None else "none"),
     ]
+    if settings.oidc is not None:
+        lines.append(f"  sign-in  with {settings.oidc.issuer} (LoginButton; functions that ask "
+                     "get the signed-in user's profile and access token)")
     if settings.strict_files:
         lines.append("  returned paths: strict mode, only the cache, allowed and static paths")
     else:

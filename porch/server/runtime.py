@@ -43,6 +43,7 @@ from porch.server.batches import one_call_of_batch, run_batch
 from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.clients import new_cookie_name
 from porch.server.fetcher import SafeFetcher
+from porch.server.oidc.signin import OidcSignIn
 from porch.server.reporter import Reporter
 from porch.server.settings import Settings
 from porch.server.streams import Inboxes, run_stream
@@ -100,6 +101,10 @@ class AppRuntime:
         self.client_cookie = new_cookie_name()
         if settings.auth is not None:
             settings.auth.use(backend.login_sessions(), backend.login_brake())
+        # Signing in with an OpenID Connect issuer (a LoginButton; docs/login-oidc.md).
+        self.oidc = None if settings.oidc is None else OidcSignIn(
+            settings.oidc, pending=backend.oidc_pending(timeout=settings.oidc.login_timeout),
+            sessions=backend.oidc_sessions())
         self.states = backend.state_store(
             capacity=settings.state_session_capacity,
             max_bytes=settings.state_max_bytes,

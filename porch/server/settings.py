@@ -23,6 +23,7 @@ from porch.files.uploads import (
 from porch.server.auth import Auth, AuthDependency, AuthOption
 from porch.server.brake import LoginBrake
 from porch.server.headers import Embedding, embedding_option
+from porch.server.oidc.config import OidcConfig, oidc_config
 
 DEFAULT_PORT = 7860
 DEFAULT_MAX_JSON_BYTES = 2 * 1024 * 1024
@@ -104,6 +105,9 @@ class Settings:
     mount_path: str = ""  # set by porch.mount(): the path inside the host app
     share_server: str | None = None
     share_ssh_command: str = "ssh"
+    # The OpenID Connect issuer a LoginButton signs in with (porch.oidc.configure or
+    # PORCH_OIDC_*; server/oidc/config.py).
+    oidc: OidcConfig | None = None
 
     @property
     def bound_to_loopback(self) -> bool:
@@ -216,6 +220,7 @@ class Settings:
             mount_path=_root_path(mount_path),
             share_server=_env(env, "SHARE_SERVER"),
             share_ssh_command=_env(env, "SHARE_SSH_COMMAND") or "ssh",
+            oidc=oidc_config(env),
         )
 
 

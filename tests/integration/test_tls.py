@@ -101,3 +101,29 @@ def test_a_key_without_a_certificate_is_refused(certs: Path) -> None:
     with pytest.raises(ConfigError, match="ssl_certfile"):
         app().launch(prevent_thread_lock=True, quiet=True, server_port=free_port(),
                      ssl_keyfile=str(certs / "key.pem"))
+
+
+def test_an_oidc_sign_in_over_https_gets_a_secure_cookie(
+        serve: Callable[..., str], certs: Path) -> None:
+    from tests.oidc_issuer import CLIENT_ID, CLIENT_SECRET, running_issuer
+
+    def whoami(profile: gr.OAuthProfile | None) -> str:
+        return "nobody" if profile is None else profile.username
+
+    with gr.Blocks() as demo:
+        gr.LoginButton()
+        gr.Button().click(whoami, None, gr.Textbox(), api_name="whoami")
+    with running_issuer() as issuer:
+        gr.oidc.configure(issuer=issuer.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+        try:
+            url = serve(demo, ssl_certfile=str(certs / "cert.pem"),
+                        ssl_keyfile=str(certs / "key.pem"))
+        finally:
+            gr.oidc.configure()
+        issuer.redirect_uris.add(url + "/login/callback")
+        with httpx.Client(verify=trusting(certs), follow_redirects=True) as http:
+            assert http.get(url + "/login/oidc").status_code == 200
+            [cookie] = [c for c in http.cookies.jar if c.name.startswith("porch-oidc-")]
+            assert cookie.secure and cookie.has_nonstandard_attr("HttpOnly")
+            answer = http.post(url + "/gradio_api/run/whoami", json={"data": []})
+            assert answer.json()["data"] == ["ada"]

@@ -1,5 +1,6 @@
 // Buttons: button, also drawing ClearButton (twins of porch/components/button.py). Its value
-// is its text; an icon and a link are optional.
+// is its text; an icon and a link are optional. LoginButton is a button too, marked by its
+// `porch_login` prop.
 
 import { isLogoutUrl, logOut } from "../login.js";
 
@@ -19,12 +20,31 @@ function safeLink(raw) {
   }
 }
 
+/**
+ * A LoginButton's click (porch/components/login_button.py): signed in, sign out by a
+ * same-origin POST; else go through the issuer and come back to this very page.
+ */
+function signInOrOut(props) {
+  if (props.porch_signed_in) {
+    logOut();
+    return;
+  }
+  if (!props.porch_login) return;
+  const url = new URL(`./${props.porch_login}`, document.baseURI);
+  url.searchParams.set("_target_url", location.pathname + location.search);
+  location.assign(url.href);
+}
+
 export function button(el, props, emit) {
   const control = el.appendChild(document.createElement("button"));
   control.type = "button";
   let current = props;
   control.addEventListener("click", () => {
     emit("click");
+    if ("porch_login" in current) {
+      signInOrOut(current);
+      return;
+    }
     const link = safeLink(current.link);
     if (link && isLogoutUrl(link)) {
       logOut(link); // logging out is a POST; a followed link would only show a page
@@ -48,6 +68,10 @@ export function button(el, props, emit) {
     const size = SIZES.has(next.size) ? next.size : "lg";
     control.className = `porch-button porch-${variant} porch-size-${size}`;
     control.disabled = next.interactive === false;
+    if ("porch_login" in next && !next.porch_login) {
+      control.disabled = true; // the server names no issuer to sign in with
+      control.title = "Signing in is not set up for this app.";
+    }
   }
   render(props);
 

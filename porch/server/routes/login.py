@@ -160,11 +160,17 @@ def _logout_page(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    """`POST /logout` ends this session; `?all_session=true` ends every session of its user."""
+    """`POST /logout` ends this session (and an OpenID Connect sign-in); `?all_session=true`
+    ends every password session of its user."""
     if request.method != "POST":
         return _logout_page(request)
     auth = auth_of(request)
     response = _home(303)  # 303: the browser follows a POST's redirect with a GET
+    signin = request.app.state.runtime.oidc
+    if signin is not None:  # signed in with OpenID Connect (a LoginButton): sign out too
+        signin.sessions.close(cookie_of(request.scope, signin.cookie_name))
+        response.delete_cookie(signin.cookie_name, path=_cookie_path(request), httponly=True,
+                               samesite="lax", secure=request.url.scheme == "https")
     if auth is None:
         return response
     token = auth.token_of(request.scope)

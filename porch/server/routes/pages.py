@@ -6,11 +6,13 @@ import re
 import secrets
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from porch.server.auth import username_of
+from porch.components.login_button import GRADIO_DEFAULT_VALUE
+from porch.server.auth import cookie_of, username_of
 from porch.server.clients import give_cookie
 from porch.server.headers import page_policy_with_nonce
 from porch.server.routes.common import root_url, runtime_of
@@ -54,4 +56,30 @@ async def config(request: Request) -> Response:
     auth = runtime.settings.auth
     config["porch_logout"] = config["username"] is not None and auth is not None and \
         auth.credentials is not None
+    config["components"] = _login_buttons(request, config["components"])
     return give_cookie(request, JSONResponse(config), runtime.client_cookie)
+
+
+def _login_buttons(request: Request, components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """LoginButtons as this browser should see them: "Sign in with <issuer>", or, signed in,
+    `logout_value` with the user's name (the config is shared: changed copies only)."""
+    signin = runtime_of(request).oidc
+    who = None if signin is None else \
+        signin.sessions.who(cookie_of(request.scope, signin.cookie_name))
+    shown = []
+    for component in components:
+        props = component.get("props", {})
+        if "porch_login" not in props:
+            shown.append(component)
+            continue
+        props = dict(props)
+        if signin is None:
+            props["porch_login"] = None  # the page draws it disabled, saying why
+        elif who is not None:
+            props["value"] = str(props.get("logout_value") or "Logout ({})").replace(
+                "{}", who.profile.username)
+            props["porch_signed_in"] = True
+        elif props.get("value") == GRADIO_DEFAULT_VALUE:
+            props["value"] = f"Sign in with {signin.config.name}"
+        shown.append({**component, "props": props})
+    return shown

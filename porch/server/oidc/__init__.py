@@ -1,0 +1,1 @@
+"""Signing in with any OpenID Connect issuer (docs/login-oidc.md)."""
