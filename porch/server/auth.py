@@ -174,17 +174,21 @@ class Devices:
     def __init__(self) -> None:
         self._key = secrets.token_bytes(32)
 
-    def _mac(self, user_key: str, nonce: str) -> str:
-        return hmac.new(self._key, f"{user_key}\0{nonce}".encode(), hashlib.sha256).hexdigest()
+    def _mac(self, user_key: str, nonce: str) -> bytes:
+        message = f"{user_key}\0{nonce}".encode("utf-8", "surrogatepass")
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest().encode()
 
     def issue(self, user_key: str) -> str:
         nonce = secrets.token_urlsafe(12)
-        return f"{nonce}.{self._mac(user_key, nonce)}"
+        return f"{nonce}.{self._mac(user_key, nonce).decode()}"
 
     def source(self, token: str | None, user_key: str) -> str | None:
         """The brake source `token` proves for `user_key`, or None."""
         nonce, _, mac = (token or "").partition(".")
-        if nonce and mac and hmac.compare_digest(mac, self._mac(user_key, nonce)):
+        # Bytes, not str: compare_digest refuses a str with non-ASCII characters (TypeError),
+        # and a cookie is the visitor's to fill.
+        given = mac.encode("utf-8", "surrogatepass")
+        if nonce and mac and hmac.compare_digest(given, self._mac(user_key, nonce)):
             return f"device:{nonce}"
         return None
 

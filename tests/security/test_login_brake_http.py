@@ -15,8 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import porch as gr
+from porch.server.auth import Devices
 from porch.server.brake import MemoryLoginBrake
 from tests.conftest import free_port
 
@@ -217,3 +220,29 @@ def test_an_auth_function_that_raises_spends_the_attempt(launch: Launch) -> None
     url = launch(auth=broken, login_brake=MemoryLoginBrake(first_delay=600))
     statuses = [log_in(url, "admin", "pw").status_code for _ in range(5)]
     assert statuses == [401, 401, 401, 429, 429] and len(calls) == 3
+
+
+def test_a_device_cookie_with_non_ascii_characters_is_refused_not_a_crash(
+        launch: Launch) -> None:
+    # Regression: compare_digest on str raised TypeError for non-ASCII text: a 500 per try.
+    checks = Checks()
+    url = launch(auth=checks)
+    first = log_in(url, "alice", USERS["alice"])
+    name = next(n for n in first.cookies if n.startswith("porch-device-"))
+    nonce = first.cookies[name].split(".")[0]
+    cookie = f"{name}={nonce}.\u00e9\u00e9".encode("latin-1")
+    response = httpx.post(url + "/login", headers={b"cookie": cookie},
+                          data={"username": "alice", "password": "wrong"})
+    assert response.status_code == 401
+    assert log_in(url, "alice", USERS["alice"]).status_code in (200, 303)
+
+
+@settings(max_examples=200, deadline=None)
+@given(token=st.text(), user=st.text())
+def test_devices_refuse_any_token_they_did_not_issue_without_raising(token: str,
+                                                                     user: str) -> None:
+    devices = Devices()
+    assert devices.source(token, user) is None
+    issued = devices.issue(user)
+    assert devices.source(issued, user) == f"device:{issued.split('.')[0]}"
+    assert devices.source(issued, user + "x") is None
