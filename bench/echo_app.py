@@ -37,8 +37,9 @@ def main() -> None:
         button.click(echo, inp, out, api_name="echo", concurrency_limit=None)
 
     # Blocks until SIGINT (KeyboardInterrupt), which is how bench/procs.py stops servers.
+    # BENCH_MAX_FILE_SIZE: bench/oversize_upload.py's upload limit, the same on both.
     demo.launch(server_name="127.0.0.1", server_port=port, quiet=True, share=False,
-                ssr_mode=False)
+                ssr_mode=False, max_file_size=os.environ.get("BENCH_MAX_FILE_SIZE"))
 
 
 if __name__ == "__main__":
