@@ -10,7 +10,6 @@ never pays for httpx.
 from typing import TYPE_CHECKING, Any
 
 from porch import mcp as mcp
-from porch import oidc as oidc
 from porch.blocks import themes as themes
 from porch.blocks.blocks import Blocks as Blocks
 from porch.blocks.blocks import close_all as close_all
@@ -173,6 +172,12 @@ _serve_with(_launch)
 
 
 def __getattr__(name: str) -> Any:
+    if name == "oidc":  # a module: `porch.oidc.configure(...)` (its checks need ipaddress)
+        import importlib
+
+        module = importlib.import_module("porch.oidc")
+        globals()[name] = module
+        return module
     if name in _LAZY:
         import importlib
 

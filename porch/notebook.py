@@ -6,14 +6,18 @@ the new app on the same port, so the browser tab only needs a reload.
 
 from __future__ import annotations
 
-import argparse
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from porch.errors import ConfigError
 
+if TYPE_CHECKING:
+    import argparse
+
 
 def _arguments(line: str) -> argparse.Namespace:
+    import argparse  # only when the magic runs: not part of `import porch`
+
     parser = argparse.ArgumentParser(prog="%%blocks", add_help=False)
     parser.add_argument("--demo-name", default="demo")
     parser.add_argument("--share", default=False, const=True, nargs="?")

@@ -21,7 +21,6 @@ import json
 import os
 import re
 import threading
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -90,6 +89,8 @@ class CSVLogger(FlaggingCallback):
             raise ValueError(f"flag() got {len(values)} value(s) for {len(components)} "
                              "component(s).")
         conversion = current_conversion.get() or Conversion()
+        import uuid  # at the first flag, not with `import porch`
+
         row_id = uuid.uuid4().hex
         with self._lock:
             self.flagging_dir.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,6 @@ import logging
 import os
 import posixpath
 import re
-import secrets
 import shutil
 import stat
 import tempfile
@@ -86,7 +85,7 @@ class PendingEntry:
         self._cache = cache
         self._max_bytes = max_bytes
         self._entry: CacheEntry | None = None
-        token = secrets.token_hex(_TOKEN_BYTES)
+        token = _token()
         # Where the entry will live once committed; until then the bytes go to a name the
         # cache never issues, so a crash mid-write cannot leave a half file under it.
         self.path = cache.root / token / sanitize_filename(filename)
@@ -193,7 +192,7 @@ class FileCache:
         os.makedirs(chosen, mode=0o700, exist_ok=True)
         self.base = chosen.resolve(strict=True)
         _warn_if_shared(self.base)
-        root = self.base / secrets.token_hex(_TOKEN_BYTES)
+        root = self.base / _token()
         os.mkdir(root, 0o700)
         # mkdir's mode is filtered by the umask; the instance dir must be private whatever it is.
         os.chmod(root, 0o700)
@@ -439,3 +438,10 @@ def _warn_if_shared(base: Path) -> None:
             "directory",
             base,
         )
+
+
+def _token() -> str:
+    # secrets (with hmac and random behind it) on first use: not part of `import porch`.
+    import secrets
+
+    return secrets.token_hex(_TOKEN_BYTES)
