@@ -26,6 +26,7 @@ from porch.blocks.events import (
     is_generator,
 )
 from porch.blocks.layout import Layout
+from porch.blocks.pages import Pages
 from porch.blocks.signature import oauth_token_kind, signature_of
 from porch.blocks.themes import theme_css, theme_name
 from porch.blocks.updates import output_payload, output_values, session_view
@@ -125,7 +126,29 @@ class Blocks(Layout):
         self.startup_hooks: list[Callable[[Conversion], None]] = []
         self._registry_tokens: list[Token[EventRegistry | None]] = []
         self._rendered_ids: itertools.count[int] | None = None
+        self._pages = Pages()
+        self.block_page: dict[int, str] = {}  # block id -> the page it was placed on
+        self.dependency_page: dict[int, str] = {}
         super().__init__(render=False)
+
+    @property
+    def pages(self) -> list[tuple[str, str, bool]]:
+        """`(path, name, show_in_navbar)` of each page, home first (path "")."""
+        return self._pages.pages
+
+    @property
+    def current_page(self) -> str:
+        return self._pages.current
+
+    def route(self, name: str, path: str | None = None, show_in_navbar: bool = True
+              ) -> Blocks:
+        """A new page, `with demo.route("Settings"):` placing what follows on it, served at
+        `/<path>` (by default the name in lower case, hyphens for spaces)."""
+        if current_registry.get() is not None:
+            raise ConfigError("route() cannot be called inside a Blocks() context: call it "
+                              "after the `with gr.Blocks() as demo:` block (unindent it).")
+        self._pages.add(name, path, show_in_navbar)
+        return self
 
     # ---- building -------------------------------------------------------------------------
     def __enter__(self) -> Blocks:
@@ -139,6 +162,7 @@ class Blocks(Layout):
 
     def add_block(self, block: Block) -> None:
         self.blocks[block.id] = block
+        self.block_page.setdefault(block.id, self._pages.current)
 
     def add_child(self, block: Block) -> None:
         super().add_child(block)
@@ -241,6 +265,8 @@ class Blocks(Layout):
         if batch and dependency.is_generator:
             raise ConfigError("A batch=True event cannot be a generator.")
         sink.dependencies.append(dependency)
+        if scope is None:
+            self.dependency_page[dependency.id] = self._pages.current
         return dependency
 
     def rendered_event_id(self) -> int:
@@ -352,6 +378,7 @@ class Blocks(Layout):
         """The app part of `/config` (the server adds root, limits and the like).
 
         `conversion` turns initial file values into served files (the server passes it)."""
+        layout = self.layout()
         return {
             "version": protocol.GRADIO_VERSION,
             "porch_version": __version__,
@@ -374,8 +401,14 @@ class Blocks(Layout):
             "stylesheets": [],
             "footer_links": ["api"],
             "components": [block.config(conversion) for block in self.blocks.values()],
-            "layout": self.layout(),
+            "layout": layout,
             "dependencies": [dep.config() for dep in self.dependencies],
+            "pages": [list(page) for page in self.pages],
+            "page": self._pages.config(
+                self.id,
+                ((node, self.block_page.get(node["id"], "")) for node in layout["children"]),
+                ((i, self.block_page.get(i, "")) for i in self.blocks),
+                ((d.id, self.dependency_page.get(d.id, "")) for d in self.dependencies)),
         }
 
     def api_info(self, all_endpoints: bool = False) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import { QueueStream, applyDiff, cancel, closeStream, join, keepAlive, runDirect
 import { toast } from "./toasts.js";
 import { setSession } from "./components/server_fn.js";
 import { login, logoutControl } from "./login.js";
+import { currentPage, deepLinks, navbar, pageView } from "./pages.js";
 
 const here = (path) => new URL(path, document.baseURI);
 const GENERIC_ERROR = "An error occurred. The app did not share the details (launch it with show_error=True to see them).";
@@ -118,6 +119,7 @@ class App {
 
   /** A block fired `event`; `data` is what it says about it (e.g. what was selected). */
   fire(id, event, data = null) {
+    this.onFire?.(id, event);
     if (event === "stream_end") {
       this.endStreams(id);
       return;
@@ -525,8 +527,11 @@ async function boot() {
   }
   document.body.classList.toggle("porch-fill-width", Boolean(config.fill_width));
   document.body.classList.toggle("porch-fill-height", Boolean(config.fill_height));
-  const app = new App(config, mount);
+  const page = currentPage();
+  const app = new App(pageView(config, page), mount);
   await app.render();
+  navbar(config, page, mount);
+  app.onFire = deepLinks(app);
   mount.removeAttribute("aria-busy");
   app.start();
   apiLink(config);

@@ -88,6 +88,8 @@ def create_app(blocks: Blocks, settings: Settings | None = None,
     settings = settings or Settings.build()
     runtime = AppRuntime(blocks, settings, backend)
     routes = _routes(Path(str(pages.FRONTEND)))
+    page_paths = [path for path, _, _ in blocks.pages if path]
+    routes += pages.page_routes(page_paths)
     mcp = None
     if settings.mcp_server:
         from porch.server.mcp_tools import MCP_PATH, McpEndpoint  # the extra, only when on
@@ -118,7 +120,8 @@ def create_app(blocks: Blocks, settings: Settings | None = None,
     # request; the prefix moved before the auth gate and the router read the path.
     app.add_middleware(BodyDeadline, body_timeout=settings.body_timeout,
                        min_body_rate=settings.min_body_rate)
-    app.add_middleware(AuthGate, auth=settings.auth)
+    app.add_middleware(AuthGate, auth=settings.auth,
+                       open_pages=frozenset(f"/{path}" for path in page_paths))
     app.add_middleware(PrefixRouting, root_path=settings.root_path)
     app.add_middleware(RequestGuard, bound_to_loopback=settings.bound_to_loopback,
                        trusted_proxies=settings.trusted_proxies,

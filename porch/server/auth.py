@@ -258,16 +258,20 @@ class Auth:
 class AuthGate:
     """Default-deny: with auth on, only `OPEN_ROUTES` are reached without a session."""
 
-    def __init__(self, app: ASGIApp, *, auth: Auth | None) -> None:
+    def __init__(self, app: ASGIApp, *, auth: Auth | None,
+                 open_pages: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.auth = auth
+        # A multipage app's pages are shells like "/": the login form shows on any of them.
+        self.open_pages = open_pages
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.auth is None or scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         method = scope.get("method", "GET") if scope["type"] == "http" else "WEBSOCKET"
-        if is_open(method, route_path(scope)):
+        path = route_path(scope)
+        if is_open(method, path) or (method in ("GET", "HEAD") and path in self.open_pages):
             await self.app(scope, receive, send)
             return
         user = await self.auth.identify(scope)

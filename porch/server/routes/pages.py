@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
 
 from porch.components.login_button import GRADIO_DEFAULT_VALUE
 from porch.server.auth import cookie_of, username_of
@@ -26,9 +29,30 @@ def _index_html() -> str:
     return (FRONTEND / "index.html").read_text(encoding="utf-8")
 
 
-async def index(request: Request) -> Response:
+def page_routes(paths: list[str]) -> list[Route]:
+    """`GET /<path>` for each page of a multipage app (the same shell, told its page), and
+    `/<path>/` sent there, as Gradio does."""
+    routes = []
+    for path in paths:
+        async def shown(request: Request, page: str = path) -> Response:
+            return await index(request, page)
+
+        async def moved(request: Request, page: str = path) -> Response:
+            # Relative, so that a path prefix (root_path, a proxy's) stays in front of it.
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(f"../{quote(page)}{query}", status_code=301)
+
+        routes += [Route(f"/{path}", shown, methods=["GET", "HEAD"]),
+                   Route(f"/{path}/", moved, methods=["GET", "HEAD"])]
+    return routes
+
+
+async def index(request: Request, page: str = "") -> Response:
     runtime = runtime_of(request)
     head = runtime.head or ""
+    if page:
+        # Which page this is, for porch.js (pages.js draws only its blocks).
+        head = f'<meta name="porch-page" content="{html.escape(page)}">\n{head}'
     headers: dict[str, str] = {}
     settings = runtime.settings
     if settings.allow_app_scripts and (head or runtime.blocks.js):
@@ -43,8 +67,8 @@ async def index(request: Request) -> Response:
             nonce, settings.allow_embedding)
     # Otherwise the app's `head=` HTML goes in as written and the page's CSP blocks its
     # inline scripts (launch() says so).
-    page = _index_html().replace("</head>", f"{head}\n</head>", 1) if head else _index_html()
-    return give_cookie(request, HTMLResponse(page, headers=headers), runtime.client_cookie)
+    shell = _index_html().replace("</head>", f"{head}\n</head>", 1) if head else _index_html()
+    return give_cookie(request, HTMLResponse(shell, headers=headers), runtime.client_cookie)
 
 
 async def config(request: Request) -> Response:
