@@ -99,8 +99,9 @@ class Renderable:
 
     def __init__(self, fn: Callable[..., Any], inputs: Any, triggers: Any,
                  options: dict[str, Any]) -> None:
-        if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
-            raise ConfigError("A @render function must be a plain function, not async.")
+        if inspect.isasyncgenfunction(fn) or inspect.isgeneratorfunction(fn):
+            raise ConfigError("A @render function draws once per run: a plain or async "
+                              "function, not a generator.")
         registry = current_registry.get()
         if registry is None:
             raise ConfigError("@render must be used inside a `with porch.Blocks():` block.")
@@ -117,9 +118,15 @@ class Renderable:
             targets = [_target(t) for t in (triggers if isinstance(triggers, (list, tuple))
                                             else [triggers])]
 
-        @functools.wraps(fn)
-        def run(*args: Any, **kwargs: Any) -> RenderScope:
-            return self.run(*args, **kwargs)
+        run: Callable[..., Any]
+        if inspect.iscoroutinefunction(fn):
+            @functools.wraps(fn)
+            async def run(*args: Any, **kwargs: Any) -> RenderScope:
+                return await self.run_async(*args, **kwargs)
+        else:
+            @functools.wraps(fn)
+            def run(*args: Any, **kwargs: Any) -> RenderScope:
+                return self.run(*args, **kwargs)
 
         options.setdefault("api_visibility", "undocumented")
         options.setdefault("trigger_mode", "always_last")
@@ -135,6 +142,19 @@ class Renderable:
         registry: Token[EventRegistry | None] = current_registry.set(scope)
         try:
             self.fn(*args, **kwargs)
+        finally:
+            current_registry.reset(registry)
+            current_container.reset(container)
+        return scope
+
+    async def run_async(self, *args: Any, **kwargs: Any) -> RenderScope:
+        """`run` for an `async def` render: awaited on the event loop, in its own scope (the
+        context variables are the task's, so other events' renders do not see it)."""
+        scope = RenderScope(self)
+        container: Token[Container | None] = current_container.set(scope)
+        registry: Token[EventRegistry | None] = current_registry.set(scope)
+        try:
+            await self.fn(*args, **kwargs)
         finally:
             current_registry.reset(registry)
             current_container.reset(container)
