@@ -104,6 +104,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
             assert time.monotonic() < deadline, "app did not start"
             time.sleep(0.05)  # polling interval, not synchronisation
         assert proc.poll() is None, out.read_text()
+        # The report is printed just after the server starts answering: wait for its last line.
+        while "returned paths:" not in out.read_text():
+            assert time.monotonic() < deadline and proc.poll() is None, out.read_text()
+            time.sleep(0.05)  # polling interval, not synchronisation
         yield App(url, port, root, allowed, tmpdir, out.read_text())
     finally:
         proc.kill()
