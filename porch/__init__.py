@@ -10,6 +10,7 @@ never pays for httpx.
 from typing import TYPE_CHECKING, Any
 
 from porch import mcp as mcp
+from porch import validators as validators
 from porch.blocks import themes as themes
 from porch.blocks.blocks import Blocks as Blocks
 from porch.blocks.blocks import close_all as close_all
@@ -50,6 +51,7 @@ from porch.blocks.tabbed_interface import TabbedInterface as TabbedInterface
 from porch.blocks.themes import Theme as Theme
 from porch.blocks.updates import skip as skip
 from porch.blocks.updates import update as update
+from porch.blocks.updates import validate as validate
 from porch.blocks.walkthrough import Step as Step
 from porch.blocks.walkthrough import Walkthrough as Walkthrough
 from porch.components.annotated import AnnotatedImage as AnnotatedImage
@@ -322,4 +324,6 @@ __all__ = [
     "skip",
     "themes",
     "update",
+    "validate",
+    "validators",
 ]

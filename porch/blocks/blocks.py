@@ -47,7 +47,7 @@ from porch.version import __version__
 # given another value, each warns once (porch.unhonoured). Gradio's older spellings too.
 _UNHONOURED_EVENT_OPTIONS: dict[str, Any] = {
     "show_progress_on": None,
-    "key": None, "validator": None, "inputs_kwargs": None, "like_user_message": False,
+    "key": None, "inputs_kwargs": None, "like_user_message": False,
     "show_api": True, "api_description_from_docstring": True,
 }
 # Every keyword an event listener takes besides fn/inputs/outputs, with its default: Gradio's
@@ -59,7 +59,7 @@ EVENT_KEYWORDS: dict[str, Any] = {
     "concurrency_limit": "default", "concurrency_id": None, "time_limit": None,
     "trigger_after": None, "trigger_only_on_success": False,
     "trigger_only_on_failure": False, "every": None, "preprocess": True, "postprocess": True,
-    "stream_every": 0.5,
+    "stream_every": 0.5, "validator": None,
     **_UNHONOURED_EVENT_OPTIONS,
 }
 
@@ -196,6 +196,7 @@ class Blocks(Layout):
         every: float | Timer | None = None,
         preprocess: bool = True,
         postprocess: bool = True,
+        validator: Callable[..., Any] | None = None,
         scope: Any = None,
         **options: Any,
     ) -> Dependency:
@@ -261,6 +262,7 @@ class Blocks(Layout):
             connection="stream" if any(e == "stream" for _, e in targets) else "sse",
             stream_every=stream_every,
             signature=signature_of(fn),
+            validator=validator,
         )
         if batch and dependency.is_generator:
             raise ConfigError("A batch=True event cannot be a generator.")

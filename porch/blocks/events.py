@@ -59,6 +59,9 @@ class Dependency:
     connection: str = "sse"
     stream_every: float = 0.5
     signature: Signature = field(default_factory=Signature)
+    # Checks the inputs when the event joins (porch.server.validation): porch.validate(...)
+    # per input; an invalid one stops the event before it is queued.
+    validator: Callable[..., Any] | None = None
     render_id: int | None = None  # this event runs the `@render` with this id
     rendered_in: int | None = None  # this event was defined by a run of that `@render`
 

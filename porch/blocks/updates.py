@@ -246,3 +246,9 @@ def session_view(state: Any) -> SessionView:
             view = SessionView()
             state[SESSION_VIEW_KEY] = view
         return view
+
+
+def validate(is_valid: bool, message: str) -> dict[str, Any]:
+    """What an event's `validator=` returns for an input (Gradio's `gr.validate`): when any
+    input is not valid, the event does not run and `message` shows on that input."""
+    return {"__type__": "validate", "is_valid": is_valid, "message": message}

@@ -297,6 +297,8 @@ class App {
     };
     status({ phase: "pending", text: "" });
     const data = await this.inputValues(dep);
+    const inputs = (dep.inputs ?? []).map((id) => this.instances.get(id));
+    for (const inst of inputs) inst?.frame.invalid?.(null);
     let eventId;
     try {
       // The page's query string goes along: the app reads it as request.query_params.
@@ -305,6 +307,13 @@ class App {
       });
     } catch (e) {
       status(null);
+      if (e.status === 422 && Array.isArray(e.output?.detail)) {
+        // The event's validator refused some inputs: say why on each, as Gradio does.
+        e.output.detail.forEach((entry, i) => {
+          if (entry?.is_valid === false) inputs[i]?.frame.invalid?.(entry.message || "Not valid.");
+        });
+        return false;
+      }
       if (e.status === 503) toast({ level: "error", title: "The app is busy", message: e.message, duration: 10 });
       else toast({ level: "error", message: e.message, duration: null });
       return false;

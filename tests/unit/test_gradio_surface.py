@@ -23,8 +23,7 @@ EMPTY = inspect.Parameter.empty
 # porch must then match in full (test_every_keyword_...), and must be taken out of here.
 MISSING_NAMES = {
     "Cache", "DeepLinkButton", "I18n", "Model3D", "Server", "Workflow", "WorkflowCanvas",
-    "cache", "get_audio", "get_file", "get_image", "get_model3d", "get_video", "validate",
-    "validators",
+    "cache", "get_audio", "get_file", "get_image", "get_model3d", "get_video",
 }
 
 # Defaults that differ on purpose, each with the reason.

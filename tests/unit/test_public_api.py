@@ -142,6 +142,8 @@ EXPECTED = [
     "skip",
     "themes",
     "update",
+    "validate",
+    "validators",
 ]
 
 

@@ -108,8 +108,29 @@ export function frame(type, props, { layout = false } = {}) {
     }
   }
 
+  let invalidEl = null;
+  /** Show why this input was refused (an event's validator), or clear it with null. */
+  function invalid(message) {
+    const control = body.querySelector("input, textarea, select");
+    if (!message) {
+      invalidEl?.remove();
+      invalidEl = null;
+      root.classList.remove("porch-invalid");
+      control?.removeAttribute("aria-invalid");
+      return;
+    }
+    if (!invalidEl) {
+      invalidEl = root.appendChild(document.createElement("p"));
+      invalidEl.className = "porch-invalid-message";
+      invalidEl.setAttribute("role", "alert");
+    }
+    invalidEl.textContent = String(message);
+    root.classList.add("porch-invalid");
+    control?.setAttribute("aria-invalid", "true");
+  }
+
   apply(props);
-  return { root, body, apply, status };
+  return { root, body, apply, status, invalid };
 }
 
 /**

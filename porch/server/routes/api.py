@@ -11,8 +11,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from porch import protocol
+from porch.blocks.context import EventContext
+from porch.blocks.events import Dependency
 from porch.errors import InvalidRequest, QueueFull
 from porch.queue import channels
+from porch.server import validation
 from porch.server.clients import identity, is_cross_site_read
 from porch.server.context import event_context
 from porch.server.responses import event_stream, json_error, read_json, require_object
@@ -33,6 +36,19 @@ async def info(request: Request) -> Response:
     return JSONResponse(runtime_of(request).api_info(all_endpoints))
 
 
+async def _validated(runtime: AppRuntime, dep: Dependency, data: Any, session_hash: str,
+                     request: Request, context: EventContext | None) -> Response | None:
+    """The event's `validator=` verdict: None to go on, else the answer (422 or 400)."""
+    if dep.validator is None:
+        return None
+    try:
+        entries = await validation.check(runtime, dep, data if isinstance(data, list) else [],
+                                         session_hash, root_url(request), context)
+    except Exception as exc:  # the validator's own failure: the event does not run
+        return json_error(400, str(exc) or type(exc).__name__)
+    return None if entries is None else JSONResponse({"detail": entries}, status_code=422)
+
+
 async def queue_join(request: Request) -> Response:
     runtime = runtime_of(request)
     body = require_object(await read_json(request, runtime.settings.max_json_bytes))
@@ -48,6 +64,9 @@ async def queue_join(request: Request) -> Response:
     dep = runtime.dependency(fn_index, session_hash)
     admit(request, session_hash)
     context = event_context(request, runtime.block, session_hash, body)
+    refused = await _validated(runtime, dep, body["data"], session_hash, request, context)
+    if refused is not None:
+        return refused
     try:
         # Only porch's page feeds a stream chunk by chunk; it says so as Gradio's does.
         once = dep.connection == "stream" and request.headers.get("x-gradio-user") != "app"
@@ -204,9 +223,13 @@ async def _call(request: Request, *, named: bool) -> Response:
         session_hash = runtime.call_session()  # the server's own, for this call alone
     else:
         admit(request, session_hash)
+    context = event_context(request, runtime.block, session_hash)
+    refused = await _validated(runtime, dep, data, session_hash, request, context)
+    if refused is not None:
+        return refused
     try:
         event_id = runtime.join(dep, data, session_hash, root_url(request), simple=True,
-                                context=event_context(request, runtime.block, session_hash))
+                                context=context)
     except QueueFull as exc:
         return json_error(503, str(exc))
     return JSONResponse({"event_id": event_id})
