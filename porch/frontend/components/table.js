@@ -1,12 +1,16 @@
 // Table components: dataframe (twin of porch/components/table.py).
 //
-// The value ({headers, data, metadata}) is the truth; the table draws its first rows (a huge
-// output must not freeze the page). Interactive tables edit cells in place, and add rows and
-// columns when their counts are "dynamic". Cells are app data: text and .value only.
+// The value ({headers, data, metadata}) is the truth. A long table draws only the rows in view
+// plus a small overscan, between two spacer rows that keep the scrollbar true to the whole
+// value (a 100,000-row output must not freeze the page). Interactive tables edit cells in place,
+// and add rows and columns when their counts are "dynamic". Cells are app data: text and .value.
 
 import { uid } from "./base.js";
 
-const MAX_ROWS = 1000;
+// Up to this many rows everything is drawn (no spacers, no scroll bookkeeping).
+const WINDOW_FROM = 100;
+const OVERSCAN = 10;
+const DEFAULT_HEIGHT = 500; // px of scroll container when the app sets no max_height
 
 const asTable = (value) => {
   const v = value && typeof value === "object" ? value : {};
@@ -44,8 +48,6 @@ export function dataframe(el, props, emit) {
   table.setAttribute("aria-labelledby", label.id);
   const head = table.appendChild(document.createElement("thead"));
   const body = table.appendChild(document.createElement("tbody"));
-  const note = el.appendChild(document.createElement("div"));
-  note.className = "porch-info";
   const tools = el.appendChild(document.createElement("div"));
   tools.className = "porch-table-tools";
   const addRow = tools.appendChild(document.createElement("button"));
@@ -59,13 +61,17 @@ export function dataframe(el, props, emit) {
   let current = props;
   let model = asTable(props.value);
   let shown = null;
+  let rowHeight = 0; // measured from the first drawn row, px
+  let windowed = false;
+  let range = [0, 0];
+  let types = [];
 
   const editable = () => current.interactive !== false;
   const width = () => Math.max(model.headers.length, ...model.data.map((r) => r.length), 0);
   const dynamic = (count) => !Array.isArray(count) || count[1] !== "fixed";
   const isStatic = (c) => Array.isArray(current.static_columns) && current.static_columns.includes(c);
 
-  function cell(r, c, types) {
+  function cell(r, c) {
     const td = document.createElement("td");
     const value = model.data[r][c];
     if (types[c] === "number") td.classList.add("porch-cell-number");
@@ -110,9 +116,10 @@ export function dataframe(el, props, emit) {
     const key = keyOf();
     if (key === shown) return;
     shown = key;
-    const types = kinds(current, w);
+    types = kinds(current, w);
     const numbers = Boolean(current.show_row_numbers);
     const hr = document.createElement("tr");
+    hr.setAttribute("aria-rowindex", "1");
     if (numbers) hr.appendChild(document.createElement("th")).textContent = "#";
     model.headers.forEach((h) => {
       const th = hr.appendChild(document.createElement("th"));
@@ -120,22 +127,69 @@ export function dataframe(el, props, emit) {
       th.textContent = h;
     });
     head.replaceChildren(hr);
-    const rows = model.data.slice(0, MAX_ROWS).map((_, r) => {
-      const tr = document.createElement("tr");
-      if (numbers) tr.appendChild(document.createElement("th")).textContent = String(r + 1);
-      for (let c = 0; c < w; c += 1) tr.appendChild(cell(r, c, types));
-      return tr;
-    });
-    body.replaceChildren(...rows);
-    note.textContent = model.data.length > MAX_ROWS ? `Showing the first ${MAX_ROWS} of ${model.data.length} rows.` : "";
-    note.hidden = note.textContent === "";
+    table.setAttribute("aria-rowcount", String(model.data.length + 1));
+    windowed = model.data.length > WINDOW_FROM;
+    scroller.classList.toggle("porch-table-windowed", windowed);
+    range = [-1, -1];
+    drawRows();
   }
+
+  function row(r) {
+    const tr = document.createElement("tr");
+    tr.setAttribute("aria-rowindex", String(r + 2));
+    if (current.show_row_numbers) tr.appendChild(document.createElement("th")).textContent = String(r + 1);
+    for (let c = 0; c < types.length; c += 1) tr.appendChild(cell(r, c));
+    return tr;
+  }
+
+  function spacer(px) {
+    const tr = document.createElement("tr");
+    tr.className = "porch-table-spacer";
+    tr.setAttribute("aria-hidden", "true");
+    const td = tr.appendChild(document.createElement("td"));
+    td.colSpan = Math.max(types.length + (current.show_row_numbers ? 1 : 0), 1);
+    td.style.height = `${px}px`; // CSSOM, not a style attribute: allowed by the CSP
+    return tr;
+  }
+
+  /** The rows in view plus the overscan, from the scroll position and the row height. */
+  function visible() {
+    const n = model.data.length;
+    if (!windowed) return [0, n];
+    const h = rowHeight || 36;
+    const top = Math.max(0, scroller.scrollTop - head.offsetHeight);
+    const view = scroller.clientHeight || DEFAULT_HEIGHT;
+    const start = Math.max(0, Math.floor(top / h) - OVERSCAN);
+    return [start, Math.min(n, Math.floor(top / h) + Math.ceil(view / h) + OVERSCAN)];
+  }
+
+  function drawRows() {
+    const [start, end] = visible();
+    if (start === range[0] && end === range[1]) return;
+    range = [start, end];
+    const rows = [];
+    for (let r = start; r < end; r += 1) rows.push(row(r));
+    if (!windowed) {
+      body.replaceChildren(...rows);
+      return;
+    }
+    const h = rowHeight || 36;
+    // Focus inside a row that stays keeps its place: rebuild only when the window moves.
+    body.replaceChildren(spacer(start * h), ...rows, spacer((model.data.length - end) * h));
+    if (!rowHeight && rows.length > 0 && rows[0].offsetHeight > 0) {
+      rowHeight = rows[0].offsetHeight;
+      range = [-1, -1];
+      drawRows();
+    }
+  }
+
+  scroller.addEventListener("scroll", () => { if (windowed) drawRows(); }, { passive: true });
 
   function render(next) {
     const name = next.label == null ? "" : String(next.label);
     label.textContent = name || "Table";
     label.hidden = next.show_label === false || !name;
-    scroller.style.maxHeight = next.max_height ? `${Number(next.max_height) || 500}px` : "";
+    scroller.style.maxHeight = next.max_height ? `${Number(next.max_height) || DEFAULT_HEIGHT}px` : "";
     table.classList.toggle("porch-wrap", Boolean(next.wrap));
     const on = next.interactive !== false;
     addRow.hidden = !on || !dynamic(next.row_count);
@@ -148,7 +202,11 @@ export function dataframe(el, props, emit) {
     draw();
     emit("input");
     emit("change");
-    body.lastElementChild?.querySelector("input")?.focus();
+    if (windowed) {
+      scroller.scrollTop = scroller.scrollHeight;
+      drawRows();
+    }
+    body.querySelector(`tr[aria-rowindex="${model.data.length + 1}"] input`)?.focus();
   });
   addColumn.addEventListener("click", () => {
     model.headers.push(String(model.headers.length + 1));
