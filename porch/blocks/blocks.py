@@ -17,22 +17,24 @@ from pathlib import Path
 from typing import Any
 
 from porch import protocol
+from porch.blocks.api_description import api_description
 from porch.blocks.context import EventContext
 from porch.blocks.events import (
     DEFAULT,
     Dependency,
     as_component_list,
     as_output_list,
+    check_queue_options,
+    default_trigger_mode,
     is_generator,
 )
 from porch.blocks.layout import Layout
 from porch.blocks.pages import Pages
-from porch.blocks.signature import oauth_token_kind, signature_of
+from porch.blocks.signature import signature_of
 from porch.blocks.themes import theme_css, theme_name
-from porch.blocks.updates import output_payload, output_values, session_view
+from porch.blocks.wire_values import convert_inputs, finish_outputs
 from porch.components.base import (
     Block,
-    Component,
     Conversion,
     EventRegistry,
     current_registry,
@@ -208,7 +210,7 @@ class Blocks(Layout):
             raise TypeError(f"unknown event option(s): {', '.join(sorted(unknown))}")
         unhonoured("event listener", options,
                    {name: _UNHONOURED_EVENT_OPTIONS[name] for name in options})
-        _check_queue_options(concurrency_limit, time_limit, batch, max_batch_size)
+        check_queue_options(concurrency_limit, time_limit, batch, max_batch_size)
         if every is not None:
             # `every=`: the event also runs on a Timer's tick while the page is open (a Timer
             # given is used as it is, so the app can stop or change it).
@@ -246,7 +248,7 @@ class Blocks(Layout):
             concurrency_id=concurrency_id,
             queue=queue,
             show_progress=show_progress,
-            trigger_mode=trigger_mode or _default_trigger_mode(targets),
+            trigger_mode=trigger_mode or default_trigger_mode(targets),
             js=js,
             scroll_to_output=scroll_to_output,
             trigger_after=trigger_after,
@@ -415,47 +417,7 @@ class Blocks(Layout):
 
     def api_info(self, all_endpoints: bool = False) -> dict[str, Any]:
         """`/info`: every public endpoint's parameters and returns."""
-        shown = {"public", "undocumented"} if all_endpoints else {"public"}
-        named: dict[str, Any] = {}
-        for dep in self.dependencies:
-            if dep.fn is None or dep.api_visibility not in shown:
-                continue
-            named["/" + dep.api_name] = {
-                "parameters": self._parameters(dep),
-                "returns": [
-                    # gradio_client needs a label for every return; Gradio names them so.
-                    {**{k: v for k, v in c.api_parameter().items() if k != "example_input"},
-                     "label": c.label or f"value_{c.id}"}
-                    for c in dep.outputs
-                    if isinstance(c, Component) and not c.skip_api
-                ],
-                "api_visibility": dep.api_visibility,
-                "description": dep.api_description or "",
-            }
-            token_kind = oauth_token_kind(dep.signature)
-            if token_kind is not None:  # clients send their token only where it is asked for
-                named["/" + dep.api_name]["oauth_token"] = token_kind
-        return {"named_endpoints": named, "unnamed_endpoints": {}}
-
-    def _parameters(self, dep: Dependency) -> list[dict[str, Any]]:
-        params = dep.signature.inputs
-        described = []
-        for index, component in enumerate(dep.inputs):
-            if component.skip_api:
-                continue
-            param = params[index] if index < len(params) else None
-            entry = component.api_parameter()
-            initial = component.initial_payload()
-            has_default = initial is not None
-            default = initial
-            if not has_default and param is not None and param.default is not param.empty:
-                has_default, default = True, param.default
-            entry["parameter_name"] = param.name if param is not None else (
-                component.label or f"param_{index}")
-            entry["parameter_has_default"] = has_default
-            entry["parameter_default"] = default if _is_json(default) else None
-            described.append(entry)
-        return described
+        return api_description(self.dependencies, all_endpoints)
 
     # ---- converting values ----------------------------------------------------------------
     def prepare_inputs(self, dep: Dependency, data: list[Any], state: MutableMapping[int, Any],
@@ -469,45 +431,12 @@ class Blocks(Layout):
     def convert_inputs(self, dep: Dependency, data: list[Any], state: MutableMapping[int, Any],
                        conversion: Conversion) -> list[Any]:
         """Wire values -> one value per input, in order (what `prepare_inputs` binds)."""
-        if not isinstance(data, list):
-            raise InvalidRequest("'data' must be a list.", 422)
-        visible = [c for c in dep.inputs if not c.skip_api]
-        if len(data) == len(visible) < len(dep.inputs):
-            # Plain-HTTP callers may leave out the State slots (PROTOCOL §4.1).
-            filled = iter(data)
-            data = [None if c.skip_api else next(filled) for c in dep.inputs]
-        if len(data) < len(dep.inputs):
-            raise InvalidRequest(
-                f"/{dep.api_name} takes {len(dep.inputs)} input(s), got {len(data)}.", 422)
-        args = []
-        view = session_view(state)
-        for original, payload in zip(dep.inputs, data, strict=False):
-            # As the session's page shows it: an update may have changed its choices.
-            component = view.current(original)
-            assert isinstance(component, type(original))
-            if isinstance(component, State):
-                if component.id not in state:
-                    state[component.id] = component.fresh_value()
-                args.append(state[component.id])
-            elif not dep.preprocess:
-                args.append(payload)
-            else:
-                args.append(component.preprocess(payload, conversion))
-        return args
+        return convert_inputs(dep, data, state, conversion)
 
     def finish_outputs(self, dep: Dependency, result: Any, state: MutableMapping[int, Any],
                        conversion: Conversion) -> list[Any]:
-        """The return value of `dep.fn` -> one wire value per output (None for State).
-
-        A value may be an update of the output's props (see `porch.blocks.updates`)."""
-        view = session_view(state)
-        if not dep.postprocess:
-            return [output_payload(block, value, view, state, conversion)
-                    if isinstance(block, State) else value
-                    for block, value in zip(dep.outputs, output_values(dep, result),
-                                            strict=True)]
-        return [output_payload(block, value, view, state, conversion)
-                for block, value in zip(dep.outputs, output_values(dep, result), strict=True)]
+        """The return value of `dep.fn` -> one wire value per output (None for State)."""
+        return finish_outputs(dep, result, state, conversion)
 
     # ---- serving --------------------------------------------------------------------------
     def launch(self, **options: Any) -> tuple[Any, str, str | None]:
@@ -562,31 +491,3 @@ def _paths(value: Any) -> list[str | Path]:
     if value is None:
         return []
     return [value] if isinstance(value, (str, Path)) else list(value)
-
-
-def _default_trigger_mode(targets: list[tuple[Block, str]]) -> str:
-    # As in Gradio: value-following events keep the last trigger (fast typing must not drop
-    # the final keystroke); clicks and submits ignore repeats while running.
-    if targets and all(event in ("change", "input") for _, event in targets):
-        return "always_last"
-    return "once"
-
-
-def _check_queue_options(concurrency_limit: Any, time_limit: Any, batch: bool,
-                         max_batch_size: Any) -> None:
-    if not (concurrency_limit is None or concurrency_limit == DEFAULT or (
-            isinstance(concurrency_limit, int) and not isinstance(concurrency_limit, bool)
-            and concurrency_limit >= 1)):
-        raise ConfigError("concurrency_limit must be a positive int, None (no limit) or "
-                          f"'default', got {concurrency_limit!r}.")
-    if time_limit is not None and (isinstance(time_limit, bool) or
-                                   not isinstance(time_limit, (int, float)) or time_limit <= 0):
-        raise ConfigError(f"time_limit must be a positive number of seconds, got {time_limit!r}.")
-    if batch and (isinstance(max_batch_size, bool) or not isinstance(max_batch_size, int)
-                  or max_batch_size < 1):
-        raise ConfigError(f"max_batch_size must be a positive int, got {max_batch_size!r}.")
-
-
-def _is_json(value: Any) -> bool:
-    return value is None or isinstance(value, (str, int, float, bool, list, dict))
-

@@ -191,3 +191,26 @@ def is_generator(fn: Callable[..., Any]) -> bool:
         for f in (target, call)
         if f is not None
     )
+
+
+def default_trigger_mode(targets: list[tuple[Block, str]]) -> str:
+    # As in Gradio: value-following events keep the last trigger (fast typing must not drop
+    # the final keystroke); clicks and submits ignore repeats while running.
+    if targets and all(event in ("change", "input") for _, event in targets):
+        return "always_last"
+    return "once"
+
+
+def check_queue_options(concurrency_limit: Any, time_limit: Any, batch: bool,
+                         max_batch_size: Any) -> None:
+    if not (concurrency_limit is None or concurrency_limit == DEFAULT or (
+            isinstance(concurrency_limit, int) and not isinstance(concurrency_limit, bool)
+            and concurrency_limit >= 1)):
+        raise ConfigError("concurrency_limit must be a positive int, None (no limit) or "
+                          f"'default', got {concurrency_limit!r}.")
+    if time_limit is not None and (isinstance(time_limit, bool) or
+                                   not isinstance(time_limit, (int, float)) or time_limit <= 0):
+        raise ConfigError(f"time_limit must be a positive number of seconds, got {time_limit!r}.")
+    if batch and (isinstance(max_batch_size, bool) or not isinstance(max_batch_size, int)
+                  or max_batch_size < 1):
+        raise ConfigError(f"max_batch_size must be a positive int, got {max_batch_size!r}.")
