@@ -24,7 +24,7 @@ from porch.components.media import (
     one_of,
 )
 from porch.errors import Error
-from porch.unhonoured import unhonoured, warn_unhonoured
+from porch.unhonoured import warn_unhonoured
 
 ANNOTATED_IMAGE_SCHEMA: dict[str, Any] = {
     "title": "AnnotatedImageData",
@@ -72,8 +72,8 @@ def _buttons(owner: str, buttons: list[Any] | None, default: list[str]) -> list[
 
 
 def _common(given: dict[str, Any]) -> dict[str, Any]:
-    names = ("label", "show_label", "container", "scale", "min_width", "visible", "elem_id",
-             "elem_classes", "render", "key", "preserved_by_key")
+    names = ("label", "every", "inputs", "show_label", "container", "scale", "min_width",
+             "visible", "elem_id", "elem_classes", "render", "key", "preserved_by_key")
     return {name: given[name] for name in names if name in given}
 
 
@@ -114,7 +114,6 @@ class AnnotatedImage(FileComponent):
         preserved_by_key: list[str] | str | None = "value",
         buttons: list[Any] | None = None,
     ) -> None:
-        unhonoured("AnnotatedImage", locals(), {"every": None, "inputs": None})
         self.format = codecs.image_suffix(format)
         self.show_legend = show_legend
         self.height = height
@@ -245,7 +244,6 @@ class ImageSlider(FileComponent):
         slider_position: float = 50,
         max_height: int = 500,
     ) -> None:
-        unhonoured("ImageSlider", locals(), {"every": None, "inputs": None})
         self.format = codecs.image_suffix(format)
         self.height = height
         self.width = width

@@ -91,7 +91,7 @@ class Audio(FileComponent):
         playback_position: float = 0,
     ) -> None:
         owner = "Audio"
-        unhonoured(owner, locals(), {"every": None, "inputs": None, "subtitles": None,
+        unhonoured(owner, locals(), {"subtitles": None,
                                      "playback_position": 0})
         self.sources = media_sources("Audio", sources, AUDIO_SOURCES,
                                      ["microphone"] if streaming else AUDIO_SOURCES)
@@ -117,7 +117,7 @@ class Audio(FileComponent):
                          visible=visible is not False, elem_id=elem_id,
                          elem_classes=elem_classes, scale=scale, min_width=min_width,
                          container=container, render=render, key=key,
-                         preserved_by_key=preserved_by_key)
+                         preserved_by_key=preserved_by_key, every=every, inputs=inputs)
 
     def preprocess(self, payload: Any, conversion: Conversion) -> Any:
         if payload is None:

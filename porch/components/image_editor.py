@@ -145,7 +145,7 @@ class ImageEditor(FileComponent):
         webcam_options: Any = None,
     ) -> None:
         owner = self.__class__.__name__
-        unhonoured(owner, locals(), {"every": None, "inputs": None, "webcam_options": None})
+        unhonoured(owner, locals(), {"webcam_options": None})
         self.type = one_of(f"{owner} type", type, ("numpy", "pil", "filepath"))
         self.height = height
         self.width = width
@@ -176,7 +176,7 @@ class ImageEditor(FileComponent):
             visible=visible,  # type: ignore[arg-type]  # Gradio's "hidden" is kept as given
             elem_id=elem_id, elem_classes=elem_classes, scale=scale,
             min_width=min_width, container=container, render=render, key=key,
-            preserved_by_key=preserved_by_key,
+            preserved_by_key=preserved_by_key, every=every, inputs=inputs,
         )
 
     # ---- values ---------------------------------------------------------------------------

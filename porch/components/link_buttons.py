@@ -13,7 +13,6 @@ import os
 from typing import Any, Literal
 
 from porch.components.button import Button
-from porch.unhonoured import unhonoured
 
 
 class DuplicateButton(Button):
@@ -42,8 +41,8 @@ class DuplicateButton(Button):
         _activate: bool = True,
     ) -> None:
         # `_activate` wires the Hub's duplicate page when running on a Space: never here.
-        unhonoured("DuplicateButton", locals(), {"every": None, "inputs": None})
         super().__init__(
             value, variant=variant, size=size, icon=icon, link=link, link_target=link_target,
             min_width=min_width, visible=visible is not False, interactive=interactive,
-            elem_id=elem_id, elem_classes=elem_classes, render=render, key=key, scale=scale)
+            elem_id=elem_id, elem_classes=elem_classes, render=render, key=key, scale=scale,
+            every=every, inputs=inputs)

@@ -18,7 +18,6 @@ from typing import Any, Literal
 
 from porch.components.base import Component, Conversion
 from porch.components.button import Button
-from porch.unhonoured import unhonoured
 
 GRADIO_DEFAULT_VALUE = "Sign in with Hugging Face"
 
@@ -48,12 +47,12 @@ class LoginButton(Button):
         scale: int | None = None,
         min_width: int | None = None,
     ) -> None:
-        unhonoured("LoginButton", locals(), {"every": None, "inputs": None})
         self.logout_value = logout_value
         super().__init__(
             value, variant=variant, size=size, icon=icon, link=link, link_target=link_target,
             min_width=min_width, visible=visible is not False, interactive=interactive,
-            elem_id=elem_id, elem_classes=elem_classes, render=render, key=key, scale=scale)
+            elem_id=elem_id, elem_classes=elem_classes, render=render, key=key, scale=scale,
+            every=every, inputs=inputs)
 
     def activate(self) -> None:
         """Gradio wires its button's click here; porch's page always does (nothing to do)."""

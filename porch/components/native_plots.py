@@ -128,7 +128,7 @@ class NativePlot(Component):
     ) -> None:
         owner = type(self).__name__
         unhonoured(owner, locals(), {"x_axis_format": None, "y_axis_format": None,
-                                     "every": None, "inputs": None, "buttons": None})
+                                     "buttons": None})
         if y_aggregate is not None and y_aggregate not in AGGREGATES:
             raise Error(f"{owner}: y_aggregate must be one of {', '.join(AGGREGATES)}.")
         if isinstance(sort, str) and sort not in SORTS:
@@ -148,7 +148,7 @@ class NativePlot(Component):
         super().__init__(
             value, label=label, show_label=show_label, container=container, scale=scale,
             min_width=min_width, visible=visible is not False, elem_id=elem_id,
-            elem_classes=elem_classes, render=render, key=key)
+            elem_classes=elem_classes, render=render, key=key, every=every, inputs=inputs)
 
     def preprocess(self, payload: Any, conversion: Conversion) -> PlotValue | None:
         if payload is None:

@@ -51,12 +51,12 @@ class ParamViewer(Component):
         anchor_links: bool | str = False,
         max_height: int | str | None = None,
     ) -> None:
-        unhonoured("ParamViewer", locals(), {"linkify": None, "every": None, "inputs": None})
+        unhonoured("ParamViewer", locals(), {"linkify": None})
         self.language = language
         self.header = header
         self.anchor_links = anchor_links
         self.max_height = max_height
-        super().__init__(value or {}, render=render, key=key)
+        super().__init__(value or {}, render=render, key=key, every=every, inputs=inputs)
 
     def preprocess(self, payload: Any, conversion: Conversion) -> dict[str, Any] | None:
         return None if payload is None else _parameters(payload)

@@ -4,6 +4,7 @@ gr.Timer) again while the page stays open; `inputs=` feed it. Gradio's clock dem
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -54,3 +55,41 @@ def test_html_attributes_are_set_on_the_text_field(open_app: Callable[[Any], Pag
     expect(field).to_have_attribute("spellcheck", "false")
     expect(field).to_have_attribute("autocorrect", "off")
     expect(field).to_have_attribute("lang", "fr")
+
+
+def _wired_to_load_and_tick(demo: gr.Blocks, component: Any) -> bool:
+    return any(component in dep.outputs and {event for _, event in dep.targets} ==
+               {"load", "tick"} for dep in demo.dependencies)
+
+
+@pytest.mark.parametrize("make", [
+    lambda fn, **kw: gr.AnnotatedImage(fn, **kw),
+    lambda fn, **kw: gr.ImageSlider(fn, **kw),
+    lambda fn, **kw: gr.Audio(fn, **kw),
+    lambda fn, **kw: gr.ImageEditor(fn, **kw),
+    lambda fn, **kw: gr.DuplicateButton(fn, **kw),
+    lambda fn, **kw: gr.LoginButton(fn, **kw),
+    lambda fn, **kw: gr.BarPlot(fn, **kw),
+    lambda fn, **kw: gr.ParamViewer(fn, **kw),
+], ids=["AnnotatedImage", "ImageSlider", "Audio", "ImageEditor", "DuplicateButton",
+        "LoginButton", "BarPlot", "ParamViewer"])
+def test_every_component_runs_a_function_value_on_load_and_each_tick(
+        make: Callable[..., Any]) -> None:
+    with gr.Blocks() as demo:
+        seed = gr.Number(1, visible=False)
+        component = make(lambda n: None, every=0.5, inputs=[seed])
+    assert _wired_to_load_and_tick(demo, component)
+    dep = next(d for d in demo.dependencies if component in d.outputs)
+    assert dep.inputs == [seed]
+
+
+def test_a_button_label_from_a_function_refreshes_every_tick(
+        open_app: Callable[[Any], Page]) -> None:
+    ticks = itertools.count(1)
+    with gr.Blocks() as demo:
+        gr.DuplicateButton(lambda: f"Duplicate {next(ticks)}", every=0.3, elem_id="dup")
+    page = open_app(demo)
+    button = page.locator("#dup button, button#dup").first
+    expect(button).to_have_text(re.compile(r"Duplicate \d+"))
+    first = button.inner_text()
+    expect(button).not_to_have_text(first, timeout=5000)

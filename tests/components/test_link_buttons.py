@@ -7,7 +7,7 @@ import inspect
 import pytest
 
 import porch as gr
-from porch.unhonoured import UnhonouredOptionWarning, reset_for_tests
+from porch.errors import ConfigError
 
 
 def test_signature_is_gradios() -> None:
@@ -28,7 +28,8 @@ def test_props_are_a_small_huggingface_link_button() -> None:
         "Duplicate Space", "huggingface", "sm", 0, "https://example.org/src")
 
 
-def test_every_warns_once() -> None:
-    reset_for_tests()
-    with pytest.warns(UnhonouredOptionWarning, match="every"):
+def test_every_without_a_function_value_is_a_clear_error() -> None:
+    # every= is honoured for a value given as a function (tests/browser/test_callable_values);
+    # on a fixed label it would do nothing, so it says so rather than being ignored.
+    with gr.Blocks(), pytest.raises(ConfigError, match="every= and inputs= apply"):
         gr.DuplicateButton(every=2.0)
