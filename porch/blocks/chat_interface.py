@@ -112,7 +112,6 @@ class ChatInterface(Blocks):
         "autoscroll": True,
         "api_visibility": "public",
         "save_history": False,
-        "validator": None,
     }
 
     def __init__(
@@ -145,6 +144,7 @@ class ChatInterface(Blocks):
         fill_height: bool = True,
         fill_width: bool = False,
         delete_cache: tuple[float, float] | None = None,
+        validator: Callable[..., Any] | None = None,
         **_gradio_options: Any,
     ) -> None:
         self.take_unhonoured(_gradio_options)
@@ -199,12 +199,13 @@ class ChatInterface(Blocks):
             for component in self.additional_outputs:
                 _place(component)
             self._wire(send, stop, concurrency_limit, show_progress, api_name,
-                       api_description, run_examples_on_click)
+                       api_description, run_examples_on_click, validator)
 
     # ---- events ---------------------------------------------------------------------------
     def _wire(self, send: Button | None, stop: Button | None,
               concurrency_limit: int | None | str, show_progress: str, api_name: str | None,
-              api_description: str | None, run_examples_on_click: bool) -> None:
+              api_description: str | None, run_examples_on_click: bool,
+              validator: Callable[..., Any] | None) -> None:
         extra = self.additional_inputs
         outs = self.additional_outputs
         options: dict[str, Any] = {"concurrency_limit": concurrency_limit,
@@ -220,11 +221,13 @@ class ChatInterface(Blocks):
             [], self._api_fn(), inputs=[self.textbox, history_state, *extra],
             outputs=[response, history_state, *outs], api_name=api_name or "chat",
             api_description=api_description, concurrency_limit=concurrency_limit,
+            validator=validator,
         )
         respond = self.register_event(
             submit_targets, self._respond_fn(),
             inputs=[self.textbox, self.chatbot, *extra],
-            outputs=[self.textbox, self.chatbot, *outs], api_name="_respond", **options)
+            outputs=[self.textbox, self.chatbot, *outs], api_name="_respond",
+            validator=validator, **options)
         running: list[Dependency] = [api, respond]
         if self.examples is not None and run_examples_on_click:
             running.append(self.examples.load_event.then(

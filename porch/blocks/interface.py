@@ -111,7 +111,6 @@ class Interface(Blocks):
         "max_batch_size": 4,
         "allow_duplication": False,
         "deep_link": None,
-        "validator": None,
     }
 
     def __init__(
@@ -152,6 +151,7 @@ class Interface(Blocks):
         allow_flagging: str | None = None,
         time_limit: float | None = 30,
         stream_every: float = 0.5,
+        validator: Callable[..., Any] | None = None,
         **_gradio_options: Any,
     ) -> None:
         self.take_unhonoured(_gradio_options)
@@ -207,7 +207,7 @@ class Interface(Blocks):
                 triggers, fn, inputs=fn_inputs, outputs=self.output_components,
                 api_name=api_name, api_visibility=api_visibility,
                 api_description=api_description, concurrency_limit=concurrency_limit,
-                **{"show_progress": show_progress, **stream_options},
+                validator=validator, **{"show_progress": show_progress, **stream_options},
             )
             if stop is not None:
                 self.register_event([(stop, "click")], None, cancels=[self.submit_dependency],

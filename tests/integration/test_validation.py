@@ -120,3 +120,33 @@ def test_video_length_is_read_from_the_mp4_header(tmp_path: Path) -> None:
         w.writeframes(b"\0\0" * 100)
     with pytest.raises(Error, match="only MP4 and MOV"):
         gr.validators.is_video_correct_length(str(sound), 1, 2)
+
+
+def not_blank(message: str, *rest: Any) -> dict[str, Any]:
+    return gr.validate(bool(str(message).strip()), "Say something")
+
+
+@pytest.fixture(scope="module")
+def wrapped_url() -> Iterator[str]:
+    interface = gr.Interface(greet, [gr.Textbox(label="name"), gr.Number(label="age")],
+                             "text", validator=check_age, api_name="greet")
+    chat = gr.ChatInterface(lambda message, history: f"you said {message}",
+                            validator=not_blank)
+    demo = gr.TabbedInterface([interface, chat], ["form", "chat"])
+    _, address, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1",
+                                server_port=free_port(), quiet=True)
+    yield address.rstrip("/")
+    demo.close()
+
+
+def test_interface_and_chat_interface_validators_refuse_before_the_function(
+        wrapped_url: str) -> None:
+    RAN.clear()
+    client = Client(wrapped_url + "/", verbose=False)
+    with pytest.raises(ValidationError, match="Give a name"):
+        client.predict("", 3, api_name="/greet")
+    assert RAN == []
+    assert client.predict("Ada", 36, api_name="/greet") == "Ada is 36"
+    with pytest.raises(ValidationError, match="Say something"):
+        client.predict("   ", api_name="/chat")
+    assert client.predict("hi", api_name="/chat") == "you said hi"
