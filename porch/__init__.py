@@ -54,6 +54,7 @@ from porch.blocks.updates import update as update
 from porch.blocks.updates import validate as validate
 from porch.blocks.walkthrough import Step as Step
 from porch.blocks.walkthrough import Walkthrough as Walkthrough
+from porch.blocks.workflow import Workflow as Workflow
 from porch.components.annotated import AnnotatedImage as AnnotatedImage
 from porch.components.annotated import ImageSlider as ImageSlider
 from porch.components.audio import Audio as Audio
@@ -118,6 +119,7 @@ from porch.components.text import TextArea as TextArea
 from porch.components.text import Textbox as Textbox
 from porch.components.timer import Timer as Timer
 from porch.components.watermark import WatermarkOptions as WatermarkOptions
+from porch.components.workflow_canvas import WorkflowCanvas as WorkflowCanvas
 from porch.deploy import deploy as deploy
 from porch.errors import Error as Error
 from porch.files.limits import FileSize as FileSize
@@ -305,6 +307,8 @@ __all__ = [
     "WatermarkOptions",
     "WaveformOptions",
     "WebcamOptions",
+    "Workflow",
+    "WorkflowCanvas",
     "__version__",
     "close_all",
     "deploy",

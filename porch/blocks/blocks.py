@@ -456,6 +456,10 @@ class Blocks(Layout):
         _launched.add(self)
         return _launcher(self, **options)
 
+    def launch_messages(self, local_url: str) -> list[str]:
+        """Lines the server prints after "Running on" (an app with something to say)."""
+        return []
+
     def all_css(self) -> str | None:
         """`css` and the contents of `css_paths`, as one stylesheet."""
         parts = [self.css] if self.css else []

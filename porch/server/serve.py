@@ -244,6 +244,8 @@ def launch(
     if not quiet:
         print(f"Running on {url}", flush=True)
         print(exposure.report(blocks, settings, app.state.runtime.cache.root), flush=True)
+        for line in blocks.launch_messages(url):
+            print(line, flush=True)
     share_url = None
     if target is not None:
         local = "127.0.0.1" if host == "0.0.0.0" else "::1" if host == "::" else host

@@ -123,6 +123,8 @@ EXPECTED = [
     "WatermarkOptions",
     "WaveformOptions",
     "WebcamOptions",
+    "Workflow",
+    "WorkflowCanvas",
     "__version__",
     "close_all",
     "deploy",

@@ -13,6 +13,7 @@ const families = {
   timer: ["./timer.js", "timer"],
   file: ["./file.js", "file"],
   fileexplorer: ["./file_explorer.js", "fileexplorer"],
+  workflowcanvas: ["./workflow_canvas.js", "workflowcanvas"],
   uploadbutton: ["./file.js", "uploadbutton"],
   downloadbutton: ["./file.js", "downloadbutton"],
   image: ["./image.js", "image"],
