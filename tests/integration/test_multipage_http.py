@@ -11,7 +11,7 @@ from gradio_client import Client
 
 import porch as gr
 from porch.errors import ConfigError
-from tests.conftest import free_port
+from tests.conftest import launched
 
 
 def app(**launch: object) -> gr.Blocks:
@@ -28,11 +28,8 @@ def app(**launch: object) -> gr.Blocks:
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
-    demo = app()
-    _, address, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1",
-                                server_port=free_port(), quiet=True)
-    yield address.rstrip("/")
-    demo.close()
+    with launched(app()) as address:
+        yield address
 
 
 def test_the_config_lists_the_pages_and_what_is_on_each(url: str) -> None:
@@ -81,13 +78,7 @@ def test_route_rules() -> None:
 
 
 def test_behind_a_login_every_page_shows_the_login_form() -> None:
-    demo = app()
-    _, address, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1",
-                                server_port=free_port(), quiet=True, auth=("u", "p"))
-    try:
-        base = address.rstrip("/")
+    with launched(app(), auth=("u", "p")) as base:
         assert httpx.get(base + "/second-page").status_code == 200  # the shell, with its form
         assert httpx.get(base + "/config").status_code == 401
         assert httpx.get(base + "/second-page/x").status_code == 401
-    finally:
-        demo.close()

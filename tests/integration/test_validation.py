@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import porch as gr
 from porch.errors import Error
-from tests.conftest import free_port
+from tests.conftest import launched
 
 RAN: list[Any] = []
 
@@ -45,10 +45,8 @@ def url() -> Iterator[str]:
         gr.Button("go").click(greet, [name, age], out, api_name="greet", validator=check_age)
         gr.Button("bad").click(greet, [name, age], out, api_name="bad",
                                validator=broken_validator)
-    _, address, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1",
-                                server_port=free_port(), quiet=True)
-    yield address.rstrip("/")
-    demo.close()
+    with launched(demo) as address:
+        yield address
 
 
 def join(url: str, api: str, data: list[Any]) -> httpx.Response:
@@ -132,11 +130,8 @@ def wrapped_url() -> Iterator[str]:
                              "text", validator=check_age, api_name="greet")
     chat = gr.ChatInterface(lambda message, history: f"you said {message}",
                             validator=not_blank)
-    demo = gr.TabbedInterface([interface, chat], ["form", "chat"])
-    _, address, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1",
-                                server_port=free_port(), quiet=True)
-    yield address.rstrip("/")
-    demo.close()
+    with launched(gr.TabbedInterface([interface, chat], ["form", "chat"])) as address:
+        yield address
 
 
 def test_interface_and_chat_interface_validators_refuse_before_the_function(

@@ -13,7 +13,7 @@ from gradio_client import Client
 
 import porch as gr
 from porch.components.workflow_graph import WorkflowGraph, WorkflowGraphError
-from tests.conftest import free_port
+from tests.conftest import launched
 
 
 def clean(text: str) -> str:
@@ -28,10 +28,8 @@ def shout(text: str, times: int) -> str:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, gr.Workflow]]:
     graph = tmp_path_factory.mktemp("wf") / "workflow.json"
     demo = gr.Workflow(str(graph), bind=[clean, shout], edges=[("clean", "shout.text")])
-    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1",
-                            server_port=free_port(), quiet=True)
-    yield url.rstrip("/"), demo
-    demo.close()
+    with launched(demo) as url:
+        yield url, demo
 
 
 def test_the_graph_runs_in_order_through_gradio_client(served: tuple[str, gr.Workflow]) -> None:
