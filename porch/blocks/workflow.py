@@ -29,7 +29,7 @@ from typing import Any
 from porch.blocks.blocks import Blocks
 from porch.blocks.context import Request
 from porch.blocks.layout import Column, Row, Tab, Tabs
-from porch.blocks.workflow_run import WorkflowStepError, check_runnable, run_graph
+from porch.blocks.workflow_run import check_runnable, run_graph
 from porch.components.audio import Audio
 from porch.components.base import Component, current_registry
 from porch.components.button import Button
@@ -178,9 +178,7 @@ class Workflow(Blocks):
                         title="Not saved")
         graph = self._checked(_graph(graph_json or ""))
         for node in graph.nodes.values():
-            if node["role"] == "subject" or port_type(
-                    node, "inputs" if node["role"] == "subject" else "outputs") in \
-                    MEDIA_PORT_TYPES:
+            if node["role"] == "subject" or port_type(node) in MEDIA_PORT_TYPES:
                 node["data"] = {}  # results and uploaded files are not part of the graph
         temporary = self.graph_file.with_name(f".{self.graph_file.name}.saving")
         temporary.write_text(graph.to_json(), encoding="utf-8")
@@ -197,8 +195,6 @@ class Workflow(Blocks):
                    targets: set[str] | None) -> dict[str, Any]:
         try:
             return await run_graph(graph, self.bound, given, targets)
-        except WorkflowStepError:
-            raise
         except WorkflowGraphError as exc:
             raise Error(str(exc)) from None
 

@@ -133,6 +133,7 @@ def _file_out(held: Any, conversion: Conversion) -> Any:
 
 
 def _called_with_data(fn: Callable[..., Any]) -> Callable[..., Any]:
+    # A wrapper, so marking it callable by the page does not mark the app's own function.
     def call(data: Any) -> Any:
         return fn(data)
 

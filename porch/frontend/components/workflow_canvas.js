@@ -130,20 +130,17 @@ export function workflowcanvas(el, props, emit) {
   const typePick = document.createElement("select");
   typePick.setAttribute("aria-label", "Type of the input or result to add");
   for (const t of TYPES) typePick.append(new Option(t, t));
-  const addInput = button("Add input", () => {
-    const nodeId = freshId("input");
-    const type = typePick.value;
-    graph.references.push({ id: nodeId, label: nodeId, asset_type: type, inputs: [], outputs: [{ id: "out", label: nodeId, type }], data: {} });
+  // An input card has one output port ("out"), a result card one input port ("in").
+  const addEnd = (role) => () => {
+    const nodeId = freshId(role === "reference" ? "input" : "result");
+    const port = [{ id: role === "reference" ? "out" : "in", label: nodeId, type: typePick.value }];
+    const [ins, outs] = role === "reference" ? [[], port] : [port, []];
+    listFor(role).push({ id: nodeId, label: nodeId, asset_type: typePick.value, inputs: ins, outputs: outs, data: {} });
     place(nodeId);
     changed();
-  });
-  const addResult = button("Add result", () => {
-    const nodeId = freshId("result");
-    const type = typePick.value;
-    graph.subjects.push({ id: nodeId, label: nodeId, asset_type: type, outputs: [], inputs: [{ id: "in", label: nodeId, type }], data: {} });
-    place(nodeId);
-    changed();
-  });
+  };
+  const addInput = button("Add input", addEnd("reference"));
+  const addResult = button("Add result", addEnd("subject"));
   bar.append(stepPick, addStep, typePick, addInput, addResult);
   callServer(props.component_id, "list_bound_fns", null)
     .then((listed) => {
