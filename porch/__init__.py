@@ -55,6 +55,8 @@ from porch.blocks.updates import validate as validate
 from porch.blocks.walkthrough import Step as Step
 from porch.blocks.walkthrough import Walkthrough as Walkthrough
 from porch.blocks.workflow import Workflow as Workflow
+from porch.caching import Cache as Cache
+from porch.caching import cache as cache
 from porch.components.annotated import AnnotatedImage as AnnotatedImage
 from porch.components.annotated import ImageSlider as ImageSlider
 from porch.components.audio import Audio as Audio
@@ -203,6 +205,7 @@ __all__ = [
     "Brush",
     "Button",
     "CSVLogger",
+    "Cache",
     "ChatInterface",
     "ChatMessage",
     "Chatbot",
@@ -310,6 +313,7 @@ __all__ = [
     "Workflow",
     "WorkflowCanvas",
     "__version__",
+    "cache",
     "close_all",
     "deploy",
     "get_package_version",

@@ -82,6 +82,9 @@ class Progress:
     bars created during the call are reported too (when tqdm is installed).
     """
 
+    # Context, not input: left out of `gr.cache` keys (porch.caching.content).
+    __porch_cache_key__ = None
+
     def __init__(self, track_tqdm: bool = False) -> None:
         self.track_tqdm = track_tqdm
         self._units: list[_Unit] = []  # active iterables, outermost first

@@ -88,6 +88,9 @@ class Request:
     (Starlette's), for anything else; its body has already been read.
     """
 
+    # Context, not input: left out of `gr.cache` keys (porch.caching.content).
+    __porch_cache_key__ = None
+
     def __init__(
         self,
         *,
@@ -132,6 +135,10 @@ class EventData:
 
     def _get(self, key: str, default: Any = None) -> Any:
         return self._data.get(key, default) if isinstance(self._data, dict) else default
+
+    def __porch_cache_key__(self) -> Any:
+        """What `gr.cache` keys on: the event's payload (its target is the same block)."""
+        return self._data
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} target={self.target!r} data={self._data!r}>"

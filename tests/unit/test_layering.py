@@ -19,10 +19,13 @@ ALLOWED: dict[str, set[str]] = {
     "files": {"errors"},
     "components": {"files", "errors", "protocol", "version", "unhonoured"},
     "queue": {"errors", "protocol"},
+    # gr.cache / gr.Cache: keys by content, stores; told about the running event by the
+    # server through context variables (porch.caching.scope), so it sits below both.
+    "caching": {"files", "errors"},
     "blocks": {"components", "files", "errors", "protocol", "version", "reporting",
-               "unhonoured"},
+               "unhonoured", "caching"},
     "server": {"blocks", "queue", "components", "files", "errors", "protocol", "version",
-               "reporting", "unhonoured"},
+               "reporting", "unhonoured", "caching"},
     "client": {"errors", "protocol", "version"},
 }
 THIRD_PARTY_ONLY_IN = {"starlette": {"server"}, "uvicorn": {"server"}}
