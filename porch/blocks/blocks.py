@@ -33,6 +33,7 @@ from porch.blocks.pages import Pages
 from porch.blocks.signature import signature_of
 from porch.blocks.themes import theme_css, theme_name
 from porch.blocks.wire_values import convert_inputs, finish_outputs
+from porch.caching import uses_session_caches
 from porch.components.base import (
     Block,
     Conversion,
@@ -376,7 +377,8 @@ class Blocks(Layout):
     def needs_heartbeat(self) -> bool:
         # The server learns that a page left only from its heartbeat stream ending.
         return bool(self.unload_events()) or any(
-            isinstance(b, State) for b in self.blocks.values())
+            isinstance(b, State) for b in self.blocks.values()) or any(
+            uses_session_caches(d.fn) for d in self.dependencies if d.fn is not None)
 
     def config(self, conversion: Conversion | None = None) -> dict[str, Any]:
         """The app part of `/config` (the server adds root, limits and the like).

@@ -9,6 +9,7 @@ from __future__ import annotations
 from porch.caching.api import Cache as Cache
 from porch.caching.api import cache as cache
 from porch.caching.api import forget_session as forget_session
+from porch.caching.api import uses_session_caches as uses_session_caches
 from porch.caching.content import Unhashable as Unhashable
 from porch.caching.scope import CacheMiss as CacheMiss
 from porch.caching.wrappers import is_cached as is_cached

@@ -13,6 +13,7 @@ an API input: porch.blocks.signature). `ttl=` (seconds) is porch's own addition 
 
 from __future__ import annotations
 
+import inspect
 import threading
 import weakref
 from collections import OrderedDict
@@ -32,6 +33,19 @@ _per_session: weakref.WeakSet[CacheStore] = weakref.WeakSet()
 def forget_session(session_hash: str) -> int:
     """Drop every per-session cache entry of a session that ended; returns how many."""
     return sum(store.clear_namespace(session_hash) for store in list(_per_session))
+
+
+def uses_session_caches(fn: Any) -> bool:
+    """Whether `fn` keeps per-session entries (a per-session `gr.cache`, or a per-session
+    `gr.Cache` default): the page must then keep a heartbeat, whose end frees them."""
+    store = getattr(fn, "cache", None)
+    if isinstance(store, CacheStore) and store in _per_session:
+        return True
+    try:
+        defaults = [p.default for p in inspect.signature(fn).parameters.values()]
+    except (TypeError, ValueError):
+        return False
+    return any(isinstance(d, Cache) and d.per_session for d in defaults)
 
 
 def _store(max_size: int, max_memory: str | int | None, per_session: bool,

@@ -26,6 +26,8 @@ from porch.blocks.context import EventContext
 from porch.blocks.events import Dependency
 from porch.blocks.render import RenderScope
 from porch.blocks.updates import session_view
+from porch.caching import CacheMiss, forget_session, is_cached
+from porch.caching.scope import CacheUse, event_scope
 from porch.components.base import Block, Conversion, current_conversion
 from porch.components.state import State
 from porch.errors import Error, FileNotAllowed, InvalidRequest, QueueFull
@@ -40,6 +42,7 @@ from porch.queue.sessions import SessionBudget
 from porch.reporting import Progress, current_reporter, track_tqdm, untrack_tqdm
 from porch.server.backend import Backend, MemoryBackend
 from porch.server.batches import one_call_of_batch, run_batch
+from porch.server.cache_probe import answer_or_queue
 from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.clients import new_cookie_name
 from porch.server.fetcher import SafeFetcher
@@ -114,6 +117,7 @@ class AppRuntime:
             on_delete=self._state_deleted)
         self.cache.is_live = self.states.live
         self._background: set[asyncio.Task[None]] = set()
+        self._probes: dict[str, asyncio.Task[None]] = {}  # events asking their cache first
         self._limiter: anyio.CapacityLimiter | None = None
         # Initial file values get URLs by path only: a Host header must not shape what every
         # later client is sent.
@@ -198,6 +202,13 @@ class AppRuntime:
             session=session_hash,
             payload=Call(dep, data, session_hash, root, simple, context, once),
         )
+        if self._answers_from_cache(dep):
+            # Not queued yet: a hit is answered at once (docs/caching.md), a miss queued.
+            if self.queue_is_full():
+                channel.pending.discard(event_id)
+                raise QueueFull(f"Queue is full. Max size is {self.blocks.max_queue_size}.")
+            self._probes[event_id] = self._spawn(answer_or_queue(self, job, channel))
+            return event_id
         try:
             self.scheduler.submit(job)
         except QueueFull:
@@ -205,6 +216,19 @@ class AppRuntime:
             self.inboxes.drop(event_id)
             raise
         return event_id
+
+    @staticmethod
+    def _answers_from_cache(dep: Dependency) -> bool:
+        """Whether `dep` may be answered before queueing: its function is a `gr.cache`
+        wrapper, and one run answers one event (not a stream's chunks, not a batch)."""
+        return is_cached(dep.fn) and dep.connection != "stream" and not dep.batch
+
+    def forget_probe(self, event_id: str) -> None:
+        self._probes.pop(event_id, None)
+
+    def queue_is_full(self) -> bool:
+        limit = self.blocks.max_queue_size
+        return limit is not None and self.scheduler.waiting_count() >= limit
 
     def dependency(self, fn_index: Any, session_hash: str | None = None) -> Dependency:
         """The event `fn_index` names: the app's, or one a `@render` drew for the session."""
@@ -233,6 +257,9 @@ class AppRuntime:
         return found
 
     def cancel(self, event_id: str) -> None:
+        probe = self._probes.pop(event_id, None)
+        if probe is not None:
+            probe.cancel()  # answered below like a queued job; a miss is then never queued
         job = self.scheduler.cancel(event_id)
         if job is not None:
             # Answered at once, waiting or running: the channel drops whatever the work
@@ -263,16 +290,22 @@ class AppRuntime:
 
     async def execute(self, dep: Dependency, data: Any, session_hash: str, root: str,
                       send: Send, event_id: str, *, diffs: bool, first_only: bool = False,
-                      context: EventContext | None = None) -> None:
-        """Run one event, sending `process_generating` / `process_completed` messages."""
+                      context: EventContext | None = None, probe: bool = False) -> None:
+        """Run one event, sending `process_generating` / `process_completed` messages.
+
+        `probe`: answer only from the function's `gr.cache`; on a miss raise CacheMiss,
+        having sent nothing (porch.server.cache_probe)."""
         assert dep.fn is not None
         state = self.states.state(session_hash)
         self.states.hold(session_hash, True)  # a running event keeps its session live
         # Files the event creates or reads are held by its session while that is live.
         holder = current_holder.set(session_hash)
         try:
-            await self._execute(dep, data, session_hash, root, send, event_id, state,
-                                diffs=diffs, first_only=first_only, context=context)
+            # Caches learn the session (per_session) and where uploads live (keyed by bytes).
+            with event_scope(session_hash, (self.cache.root,), probe=probe) as use:
+                await self._execute(dep, data, session_hash, root, send, event_id, state,
+                                    diffs=diffs, first_only=first_only, context=context,
+                                    cache_use=use)
         finally:
             current_holder.reset(holder)
             self.states.hold(session_hash, False)
@@ -306,7 +339,7 @@ class AppRuntime:
     async def _execute(self, dep: Dependency, data: Any, session_hash: str, root: str,
                        send: Send, event_id: str, state: MutableMapping[int, Any], *,
                        diffs: bool, first_only: bool,
-                       context: EventContext | None) -> None:
+                       context: EventContext | None, cache_use: CacheUse) -> None:
         assert dep.fn is not None
         conversion = self.conversion(root)
         reporter = Reporter([(send, event_id)], asyncio.get_running_loop())
@@ -356,11 +389,16 @@ class AppRuntime:
             if last is None:
                 last = [None] * len(dep.outputs)
             duration = time.monotonic() - started
-            average = self.record(dep, duration)
+            # A cached answer says nothing of how long the function takes (Gradio's rule).
+            average = self.record(dep, duration) if cache_use.kind is None \
+                else self.average(dep)
             send(protocol.completed(event_id, protocol.success_output(
                 last, generating=False, duration=duration, average=average,
-                render_config=render_config),
-                success=True, duration=duration, average=average))
+                render_config=render_config, used_cache=cache_use.kind),
+                success=True, duration=duration, average=average,
+                used_cache=cache_use.kind))
+        except CacheMiss:
+            raise  # a probe found nothing: the event is queued, nothing was sent
         except asyncio.CancelledError:
             send(protocol.completed(event_id, {}, success=True))
             raise
@@ -399,14 +437,16 @@ class AppRuntime:
         self.states.detach(session_hash, self.settings.closed_session_keep)
         if self.states.attached(session_hash):
             return  # another stream of the same client still holds the session
+        forget_session(session_hash)  # per-session caches' entries (Gradio's rule too)
         for dep in self.blocks.unload_events():
             self._spawn(self.execute(dep, [], session_hash, root, _discard,
                                      uuid.uuid4().hex, diffs=False))
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)  # a task nobody holds may be collected mid-way
         task.add_done_callback(self._background.discard)
+        return task
 
     def _state_deleted(self, key: int, value: Any) -> None:
         block = self.blocks.blocks.get(key)
@@ -422,6 +462,10 @@ class AppRuntime:
             await anyio.to_thread.run_sync(self.states.sweep)
             # Streams of sessions that ended go too (a finished call's, once read, as well).
             self.bus.prune(self.states.__contains__)
+
+    def average(self, dep: Dependency) -> float | None:
+        total, count = self._durations.get(dep.id, (0.0, 0))
+        return total / count if count else None
 
     def record(self, dep: Dependency, duration: float) -> float:
         """Count one finished run of `dep`; returns its mean duration so far."""
