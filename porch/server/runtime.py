@@ -117,7 +117,8 @@ class AppRuntime:
             on_delete=self._state_deleted)
         self.cache.is_live = self.states.live
         self._background: set[asyncio.Task[None]] = set()
-        self._probes: dict[str, asyncio.Task[None]] = {}  # events asking their cache first
+        # Events asking their function's cache before queueing (cache_probe.py).
+        self._probes: dict[str, tuple[asyncio.Task[None], Job]] = {}
         self._limiter: anyio.CapacityLimiter | None = None
         # Initial file values get URLs by path only: a Host header must not shape what every
         # later client is sent.
@@ -207,7 +208,7 @@ class AppRuntime:
             if self.queue_is_full():
                 channel.pending.discard(event_id)
                 raise QueueFull(f"Queue is full. Max size is {self.blocks.max_queue_size}.")
-            self._probes[event_id] = self._spawn(answer_or_queue(self, job, channel))
+            self._probes[event_id] = (self._spawn(answer_or_queue(self, job, channel)), job)
             return event_id
         try:
             self.scheduler.submit(job)
@@ -259,8 +260,8 @@ class AppRuntime:
     def cancel(self, event_id: str) -> None:
         probe = self._probes.pop(event_id, None)
         if probe is not None:
-            probe.cancel()  # answered below like a queued job; a miss is then never queued
-        job = self.scheduler.cancel(event_id)
+            probe[0].cancel()  # a miss is then never queued
+        job = probe[1] if probe is not None else self.scheduler.cancel(event_id)
         if job is not None:
             # Answered at once, waiting or running: the channel drops whatever the work
             # still sends on its way out (PROTOCOL.md §3.7).

@@ -19,6 +19,7 @@ from tests.integration.sse import join, queue_messages
 class Runs:
     def __init__(self) -> None:
         self.count = 0
+        self.never = 0
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +48,21 @@ def url(runs: Runs) -> Iterator[str]:
             return "new"
         return "seen"
 
+    def slow_key(kw: dict[str, Any]) -> Any:
+        time.sleep(1)  # the probe computes the key: long enough to cancel it meanwhile
+        return kw["x"]
+
+    @gr.cache(key=slow_key)
+    def never(x: str) -> str:
+        runs.never += 1
+        return x
+
     with gr.Blocks() as demo:
         number, text, out = gr.Number(), gr.Textbox(), gr.Textbox()
         gr.Button().click(double, number, number, api_name="double")    # fn_index 0
         gr.Button().click(mine, text, out, api_name="mine")              # fn_index 1
         gr.Button().click(by_hand, text, out, api_name="by_hand")       # fn_index 2
+        gr.Button().click(never, text, out, api_name="never")           # fn_index 3
     with launched(demo) as address:
         yield address
 
@@ -117,3 +128,16 @@ def test_a_session_that_leaves_loses_its_entries(url: str) -> None:
             break
         time.sleep(0.1)
     assert now != first  # its entry went with it, so the function ran again
+
+
+def test_an_event_cancelled_while_probing_is_answered_and_never_runs(url: str,
+                                                                     runs: Runs) -> None:
+    event_id = join(url, 3, ["z"], "s-cancel")
+    response = httpx.post(f"{url}/gradio_api/cancel",
+                          json={"fn_index": 3, "session_hash": "s-cancel", "event_id": event_id})
+    assert response.status_code == 200
+    messages = queue_messages(url, "s-cancel")
+    done = [m for m in messages if m["msg"] == "process_completed"]
+    assert len(done) == 1 and done[0]["event_id"] == event_id, messages
+    time.sleep(1.5)  # past the key's computation: the probe ended without queueing
+    assert runs.never == 0
