@@ -200,9 +200,10 @@ def _upload_path(text: str) -> Path | None:
         if text.startswith(prefix) and "/../" not in text:
             path = Path(text)
             try:
+                # lstat: a link is not an upload (porch writes regular files only).
                 if stat.S_ISREG(path.lstat().st_mode):
                     return path
-            except OSError:
+            except (OSError, ValueError):  # ValueError: a NUL in the text
                 return None
     return None
 

@@ -20,7 +20,7 @@ from porch.blocks.context import Request, SelectData
 from porch.blocks.signature import signature_of
 from porch.caching import CacheMiss, Unhashable, forget_session
 from porch.caching.content import digest
-from porch.caching.scope import current_session, event_scope, probing, tracking
+from porch.caching.scope import current_session, event_scope, probing, tracking, upload_roots
 from porch.caching.store import CacheStore
 
 
@@ -109,6 +109,34 @@ def test_uploads_are_keyed_by_name_and_bytes(tmp_path: Path) -> None:
         assert digest(first) != digest(other)
         assert digest(str(tmp_path / "elsewhere")) == digest(str(tmp_path / "elsewhere"))
     assert digest(Path(first)) == digest(Path(second))  # the app's own Paths: by content
+
+
+@given(st.text(alphabet=st.sampled_from("ab./\x00"), max_size=12))
+def test_only_regular_files_under_an_upload_root_are_read(tail: str) -> None:
+    import tempfile
+
+    from porch.caching.content import _upload_path
+
+    with tempfile.TemporaryDirectory() as base:
+        root = Path(base) / "uploads"
+        (root / "a").mkdir(parents=True)
+        (root / "a" / "b").write_bytes(b"upload")
+        (Path(base) / "b").write_bytes(b"outside")
+        (root / "a" / "link").symlink_to(Path(base) / "b")
+        token = upload_roots.set((root,))
+        try:
+            for text in (f"{root}/{tail}", f"{root}{tail}", tail):
+                found = _upload_path(text)
+                if found is not None:
+                    assert found.resolve().is_relative_to(root.resolve())
+                    assert found.is_file() and not found.is_symlink()
+                digest(text)  # never raises, whatever the text
+            assert _upload_path(f"{root}/a/b") == root / "a" / "b"
+            assert _upload_path(f"{root}/a/link") is None
+            assert _upload_path(f"{root}/../b") is None
+            assert _upload_path(f"{root}x/a/b") is None
+        finally:
+            upload_roots.reset(token)
 
 
 def test_context_parameters_are_left_out_of_the_key() -> None:
