@@ -4,6 +4,7 @@
 - `current_session`: the session hash, the namespace of per-session caches;
 - `upload_roots`: directories whose files are the app's uploads, which keys hash by content
   (an upload of the same bytes lands under a new random name each time);
+- `event_function`: the event's own function (its hit answers the whole event);
 - `probing`: the server is asking "is this answered from the cache?" before queueing the
   event (porch.server.runtime): on a miss a cached function raises `CacheMiss` instead of
   running, so the event can take its place in the queue;
@@ -18,6 +19,7 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 current_session: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "porch_cache_session", default=None)
@@ -25,6 +27,9 @@ upload_roots: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar(
     "porch_cache_upload_roots", default=())
 probing: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "porch_cache_probing", default=False)
+# The event's own function: its hit answers the whole event, a nested helper's only part.
+event_function: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "porch_cache_event_function", default=None)
 
 
 class CacheMiss(Exception):
@@ -67,13 +72,15 @@ def tracking() -> Iterator[CacheUse]:
 
 @contextmanager
 def event_scope(session: str | None, roots: tuple[Path, ...], *, probe: bool = False,
-                ) -> Iterator[CacheUse]:
-    """Everything above, set for one event run by the server."""
+                fn: Any = None) -> Iterator[CacheUse]:
+    """Everything above, set for one event run by the server (`fn`: its function)."""
     tokens = (current_session.set(session), upload_roots.set(roots), probing.set(probe))
+    own = event_function.set(fn)
     try:
         with tracking() as use:
             yield use
     finally:
+        event_function.reset(own)
         probing.reset(tokens[2])
         upload_roots.reset(tokens[1])
         current_session.reset(tokens[0])

@@ -21,7 +21,7 @@ from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
 from porch.caching.content import digest
-from porch.caching.scope import CacheMiss, current_session, mark_used, probing
+from porch.caching.scope import CacheMiss, current_session, event_function, mark_used, probing
 from porch.caching.store import CacheStore, Key
 
 KeyFunction = Callable[[dict[str, Any]], Any]
@@ -53,10 +53,11 @@ class CallKeys:
         return (namespace, digest(raw)), raw
 
 
-def _answered() -> None:
-    # Probing, the whole event is answered; otherwise a cached helper inside a running
-    # function (or a queued event that hit after all) saved part of the work.
-    mark_used("full" if probing.get() else "partial")
+def _answered(wrapper: Callable[..., Any]) -> None:
+    # The event's own function answered (probing, or queued and filled meanwhile by an
+    # equal event): the whole event came from the cache; a helper inside it: part of it.
+    whole = probing.get() or event_function.get() is wrapper
+    mark_used("full" if whole else "partial")
 
 
 def _snapshot(value: Any) -> Any:
@@ -89,7 +90,7 @@ def _function(fn: Callable[..., Any], store: CacheStore, keys: CallKeys) -> Call
         key, raw = keys(args, kwargs)
         entry = store.get(key)
         if entry is not None:
-            _answered()
+            _answered(run)
             return entry.value
         if probing.get():
             raise CacheMiss
@@ -106,7 +107,7 @@ def _coroutine(fn: Callable[..., Any], store: CacheStore, keys: CallKeys) -> Cal
         key, raw = keys(args, kwargs)
         entry = store.get(key)
         if entry is not None:
-            _answered()
+            _answered(run)
             return entry.value
         if probing.get():
             raise CacheMiss
@@ -123,7 +124,7 @@ def _generator(fn: Callable[..., Any], store: CacheStore, keys: CallKeys) -> Cal
         key, raw = keys(args, kwargs)
         entry = store.get(key)
         if entry is not None:
-            _answered()
+            _answered(run)
             yield from entry.value
             return
         if probing.get():
@@ -148,7 +149,7 @@ def _async_generator(fn: Callable[..., Any], store: CacheStore, keys: CallKeys,
         key, raw = keys(args, kwargs)
         entry = store.get(key)
         if entry is not None:
-            _answered()
+            _answered(run)
             for value in entry.value:
                 yield value
             return

@@ -303,7 +303,8 @@ class AppRuntime:
         holder = current_holder.set(session_hash)
         try:
             # Caches learn the session (per_session) and where uploads live (keyed by bytes).
-            with event_scope(session_hash, (self.cache.root,), probe=probe) as use:
+            with event_scope(session_hash, (self.cache.root,), probe=probe,
+                             fn=dep.fn) as use:
                 await self._execute(dep, data, session_hash, root, send, event_id, state,
                                     diffs=diffs, first_only=first_only, context=context,
                                     cache_use=use)

@@ -349,7 +349,10 @@ def test_probing_answers_hits_and_refuses_to_run_misses() -> None:
     assert use.kind == "full" and not probing.get()
     with tracking() as use:
         f(1)
-    assert use.kind == "partial"
+    assert use.kind == "partial"  # a helper's hit inside some other event
+    with event_scope(None, (), fn=f) as use:
+        f(1)
+    assert use.kind == "full"  # the event's own function, queued, then found an entry
 
 
 # ---- gr.Cache ---------------------------------------------------------------------------
