@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from porch.testing.page import Page
+from porch.testing.page import Page, as_the_page_holds
 from porch.testing.results import Result
 from porch.testing.streams import Stream
 
@@ -66,7 +66,7 @@ class Handle:
         """The value the page would send (a State's: its value on the server)."""
         if self.type == "state":
             return self.session.state[self.id]
-        return copy.deepcopy(self._entry["props"].get("value"))
+        return as_the_page_holds(self.type, copy.deepcopy(self._entry["props"].get("value")))
 
     @property
     def visible(self) -> bool:

@@ -41,6 +41,18 @@ class RequestRefused(Exception):
         self.detail = detail
 
 
+def as_the_page_holds(kind: str, value: Any) -> Any:
+    """What a control gives back for `value` (its `value()` in frontend/components): an
+    empty text box says "", not null; a checkbox, a boolean; a checkbox group, a list."""
+    if kind in ("textbox", "code"):
+        return "" if value is None else value if isinstance(value, str) else str(value)
+    if kind == "checkbox":
+        return bool(value)
+    if kind == "checkboxgroup":
+        return [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
+    return value
+
+
 def is_update(value: Any) -> bool:
     return isinstance(value, dict) and value.get("__type__") == "update"
 
@@ -189,7 +201,8 @@ class Page:
             if entry is None or entry["type"] == "state":
                 values.append(None)  # the server holds State
             else:
-                values.append(copy.deepcopy(entry["props"].get("value")))
+                values.append(as_the_page_holds(entry["type"],
+                                                copy.deepcopy(entry["props"].get("value"))))
         return values
 
     # ---- running one event ----------------------------------------------------------------

@@ -199,3 +199,36 @@ def test_chat_interface_answers() -> None:
         chat = at.get(type="chatbot").value
         assert [m["role"] for m in chat] == ["user", "assistant"]
         assert chat[-1]["content"] == [{"type": "text", "text": "you said hi"}]
+
+
+def test_new_choices_hold_for_the_session_that_got_them() -> None:
+    with gr.Blocks() as demo:
+        choice = gr.Dropdown(["x", "y"], label="choice")
+        picked = gr.Textbox(label="picked")
+        gr.Button("relabel").click(lambda: gr.update(choices=["p", "q"], value="q"), None,
+                                   choice)
+        gr.Button("echo").click(lambda c: c, choice, picked)
+    with AppTest(demo) as at:
+        other = at.new_session()
+        at.click("relabel")
+        assert at.get("choice").props["choices"] == [["p", "p"], ["q", "q"]]
+        assert at.get("choice").value == "q"
+        assert at.click("echo").ok and at.get("picked").value == "q"
+        assert other.get("choice").props["choices"] == [["x", "x"], ["y", "y"]]
+        other.get("choice").set("q")
+        assert not other.click("echo").ok  # not one of this session's choices
+
+
+def test_event_data_and_request_reach_the_function() -> None:
+    def select(value: str, evt: gr.SelectData, request: gr.Request) -> str:
+        return f"{value}|{evt.index}|{evt.value}|{request.session_hash}"
+
+    with gr.Blocks() as demo:
+        choice = gr.Radio(["x", "y"], label="choice")
+        picked = gr.Textbox(label="picked")
+        choice.select(select, choice, picked)
+    with AppTest(demo) as at:
+        at.get("choice").set("y")
+        at.get("choice").trigger("select", {"index": 1, "value": "y", "selected": True})
+        assert at.get("picked").value == f"y|1|y|{at.session_hash}"
+
