@@ -17,3 +17,9 @@ def test_the_example_test_file_passes(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120, cwd=EXAMPLE, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "7 passed" in done.stdout
+
+
+def test_the_docs_example_runs() -> None:
+    page = (EXAMPLE.parents[1] / "docs" / "testing.md").read_text()
+    code = page.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "docs/testing.md", "exec"), {"__name__": "docs_testing"})
