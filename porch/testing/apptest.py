@@ -21,6 +21,7 @@ from porch.components.state import State
 from porch.server.app import create_app
 from porch.server.runtime import AppRuntime
 from porch.server.settings import Settings
+from porch.testing.feeds import feed
 from porch.testing.handles import Handle
 from porch.testing.lifespan import Lifespan
 from porch.testing.loop import LoopThread
@@ -208,6 +209,20 @@ class Session:
                 self.page.fire(handle.id, event, None, action)
 
         return self._act(start, f"uploading to {handle}")
+
+    def feed(self, target: Any, chunks: list[Any]) -> Result:
+        """Feed a streaming input's `.stream()` events chunk by chunk (paths are uploaded
+        first, as the page uploads each recorded piece); one step per chunk."""
+        handle = self.get(target)
+        if not chunks:
+            raise ValueError("feed() needs at least one chunk")
+        if not self.page.triggers.get((handle.id, "stream")):
+            raise LookupError(f"no event listens to 'stream' on {handle}")
+        paths = [Path(c) for c in chunks if isinstance(c, (str, os.PathLike))]
+        uploaded = iter(self.run(self.page.upload(paths), "uploading chunks") if paths else [])
+        values = [next(uploaded) if isinstance(c, (str, os.PathLike)) else c for c in chunks]
+        return self._act(lambda action: action.spawn(feed, self.page, handle.id, values, action),
+                         f"feeding {handle}")
 
     def download(self, value: Any) -> bytes:
         """The bytes of a file output (its FileData, URL or path), read through the file

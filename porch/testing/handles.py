@@ -31,6 +31,8 @@ class Tab(Protocol):
 
     def upload(self, target: Any, paths: list[Path]) -> Result: ...
 
+    def feed(self, target: Any, chunks: list[Any]) -> Result: ...
+
 
 class Handle:
     """Component `id` in `session`. Props come from the page's view, so they show what every
@@ -112,3 +114,8 @@ class Handle:
             else:
                 flat.extend(Path(p) for p in item)
         return self.session.upload(self, flat)
+
+    def feed(self, chunks: Iterable[Any]) -> Result:
+        """Stream `chunks` into the component's `.stream()` events, one at a time, as a
+        webcam or microphone would (a path is uploaded as that chunk's file)."""
+        return self.session.feed(self, list(chunks))

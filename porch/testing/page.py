@@ -229,16 +229,20 @@ class Page:
                 run.success = await self.call(dep, trigger, event_data, run, action)
         finally:
             runs.remove(run)
+        self.afterwards(fn_index, run.success, action)
+        if fn_index in self.again:
+            action.spawn(self.run, dep, *self.again.pop(fn_index), action, event)
+
+    def afterwards(self, fn_index: int, ok: bool, action: Action) -> None:
+        """Start the events chained after `fn_index` (.then, .success, .failure)."""
         for after in self.dependencies:
             if after.get("trigger_after") != fn_index:
                 continue
-            if after.get("trigger_only_on_success") and not run.success:
+            if after.get("trigger_only_on_success") and not ok:
                 continue
-            if after.get("trigger_only_on_failure") and run.success:
+            if after.get("trigger_only_on_failure") and ok:
                 continue
             action.spawn(self.run, after, None, None, action)
-        if fn_index in self.again:
-            action.spawn(self.run, dep, *self.again.pop(fn_index), action, event)
 
     def local(self, dep: dict[str, Any], action: Action) -> bool:
         """An event with no Python function: a ClearButton's clear, or js the page skips."""
@@ -291,7 +295,9 @@ class Page:
             self.inboxes.pop(event_id, None)
 
     async def follow(self, dep: dict[str, Any], inbox: asyncio.Queue[dict[str, Any]],
-                     run: Run, action: Action) -> bool:
+                     run: Run, action: Action, stepped: asyncio.Event | None = None) -> bool:
+        """Apply one event's messages until it completes; True if it succeeded. `stepped`
+        is set at each streamed output (feeds.py waits on it before the next chunk)."""
         values: list[Any] | None = None
         while True:
             message = await inbox.get()
@@ -310,6 +316,8 @@ class Page:
                     zip(values or [], data, strict=False)]
                 run.steps.append(copy.deepcopy(values))
                 self.show(dep, values, action)
+                if stepped is not None:
+                    stepped.set()
                 if action.on_step is not None:
                     outputs = {k: v for k, v in zip(dep.get("outputs") or [], values,
                                                     strict=False)

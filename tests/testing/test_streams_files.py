@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -242,3 +243,39 @@ def test_a_call_that_does_not_settle_times_out() -> None:
         with pytest.raises(TimeoutError, match="did not settle"):
             at.click("Wait")
         RELEASE.set()
+
+
+def wav(path: Path, samples: int, rate: int = 8000) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"\x01\x00" * samples)
+    return path
+
+
+def test_a_streaming_input_is_fed_chunk_by_chunk(tmp_path: Path) -> None:
+    with gr.Blocks() as demo:
+        mic = gr.Audio(sources=["microphone"], streaming=True, label="mic")
+        heard = gr.Textbox(label="heard")
+        total = gr.State(0)
+        after = gr.Textbox(label="after")
+
+        def listen(chunk: tuple[int, Any], seen: int) -> tuple[str, int]:
+            rate, samples = chunk
+            seen += len(samples)
+            return f"{rate} Hz, {len(samples)} samples, {seen} in all", seen
+
+        mic.stream(listen, [mic, total], [heard, total]).then(lambda: "closed", None, after)
+    chunks = [wav(tmp_path / f"c{n}.wav", n) for n in (100, 200, 300)]
+    with AppTest(demo) as at:
+        result = at.get("mic").feed(chunks)
+        assert result.ok
+        assert [step[0] for step in result.steps] == [
+            "8000 Hz, 100 samples, 100 in all", "8000 Hz, 200 samples, 300 in all",
+            "8000 Hz, 300 samples, 600 in all"]
+        assert at.state[total] == 600 and at.get("after").value == "closed"
+        assert not at.runtime.inboxes.get(result.runs[0].event_id or "")
+        # Fired once (as an API call would), it runs on the current chunk alone.
+        once = at.get("mic").trigger("stream")
+        assert once.ok and once[heard] == "8000 Hz, 300 samples, 900 in all"
