@@ -120,6 +120,23 @@ class Session:
     def _act(self, start: Callable[[Action], Any], what: str) -> Result:
         return self.run(self.page.act(start), what).result
 
+    def components(self) -> dict[int, dict[str, Any]]:
+        """A copy of what the page holds for every component, taken on the app's loop (a
+        stream may be changing it meanwhile)."""
+
+        async def take() -> dict[int, dict[str, Any]]:
+            return copy.deepcopy(self.page.components)
+
+        return self.run(take(), "reading the page")
+
+    def entry(self, block_id: int) -> dict[str, Any] | None:
+        """A copy of one component's type and props, as `components()`."""
+
+        async def take() -> dict[str, Any] | None:
+            return copy.deepcopy(self.page.components.get(block_id))
+
+        return self.run(take(), "reading the page")
+
     # ---- finding components ---------------------------------------------------------------
     def get_all(self, target: Any = None, *, label: str | None = None,
                 elem_id: str | None = None, type: str | None = None) -> list[Handle]:
@@ -132,7 +149,7 @@ class Session:
         if target is not None and not isinstance(target, int):
             target = getattr(target, "id", target)
         found = []
-        for block_id, entry in self.page.components.items():
+        for block_id, entry in self.components().items():
             props = entry["props"]
             names = {props.get("label"), props.get("value") if entry["type"].endswith(
                 "button") else None} - {None}
@@ -190,11 +207,15 @@ class Session:
         ids = dep.get("inputs") or []
         if inputs and len(inputs) != len(ids):
             raise ValueError(f"/{api_name} takes {len(ids)} input(s), got {len(inputs)}")
-        for block_id, value in zip(ids, inputs, strict=False):
-            if self.page.components[block_id]["type"] != "state":
-                self.page.components[block_id]["props"]["value"] = value
-        return self._act(lambda action: action.spawn(self.page.run, dep, None, None, action,
-                                                     "run"), f"/{api_name}")
+
+        def start(action: Action) -> None:
+            for block_id, value in zip(ids, inputs, strict=False):
+                entry = self.page.components.get(block_id)
+                if entry is not None and entry["type"] != "state":
+                    entry["props"]["value"] = value
+            action.spawn(self.page.run, dep, None, None, action, "run")
+
+        return self._act(start, f"/{api_name}")
 
     def upload(self, target: Any, paths: list[Path]) -> Result:
         handle = self.get(target)

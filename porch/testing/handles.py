@@ -3,7 +3,6 @@ a user can do to it (set its value, fire its events, upload files)."""
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -22,6 +21,8 @@ class Tab(Protocol):
 
     @property
     def state(self) -> Mapping[Any, Any]: ...
+
+    def entry(self, block_id: int) -> dict[str, Any] | None: ...
 
     def edit(self, target: Any, value: Any) -> Result: ...
 
@@ -48,7 +49,7 @@ class Handle:
 
     @property
     def _entry(self) -> dict[str, Any]:
-        entry = self.session.page.components.get(self.id)
+        entry = self.session.entry(self.id)
         if entry is None:
             raise LookupError(f"component {self.id} is no longer on the page (a @render "
                               "replaced it?)")
@@ -61,14 +62,16 @@ class Handle:
     @property
     def props(self) -> dict[str, Any]:
         """A copy of the props the page holds for the component now."""
-        return copy.deepcopy(self._entry["props"])
+        props: dict[str, Any] = self._entry["props"]
+        return props
 
     @property
     def value(self) -> Any:
         """The value the page would send (a State's: its value on the server)."""
-        if self.type == "state":
+        entry = self._entry
+        if entry["type"] == "state":
             return self.session.state[self.id]
-        return as_the_page_holds(self.type, copy.deepcopy(self._entry["props"].get("value")))
+        return as_the_page_holds(entry["type"], entry["props"].get("value"))
 
     @property
     def visible(self) -> bool:
