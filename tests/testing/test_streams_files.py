@@ -279,3 +279,24 @@ def test_a_streaming_input_is_fed_chunk_by_chunk(tmp_path: Path) -> None:
         # Fired once (as an API call would), it runs on the current chunk alone.
         once = at.get("mic").trigger("stream")
         assert once.ok and once[heard] == "8000 Hz, 300 samples, 900 in all"
+
+
+def test_two_sessions_run_at_the_same_time() -> None:
+    gate = threading.Event()
+
+    def wait_for_gate(name: str) -> str:
+        assert gate.wait(10)
+        return f"released {name}"
+
+    with gr.Blocks() as demo:
+        name = gr.Textbox(label="name")
+        out = gr.Textbox(label="out")
+        gr.Button("Wait").click(wait_for_gate, name, out)
+        gr.Button("Release").click(lambda: gate.set() or "set", None, out)
+    with AppTest(demo) as at:
+        at.get("name").set("Ada")
+        waiting = at.stream("Wait")  # runs on in the background
+        other = at.new_session()
+        assert other.click("Release").ok  # would hang if the first held the app
+        assert waiting.result[out] == "released Ada"
+        assert other.get("out").value == "set" and at.get("out").value == "released Ada"
