@@ -78,9 +78,18 @@ class Handle:
         return self._entry["props"].get("visible") is not False
 
     @property
-    def interactive(self) -> bool | None:
-        found = self._entry["props"].get("interactive")
-        return None if found is None else bool(found)
+    def interactive(self) -> bool:
+        """Whether a user may edit it, as the page decides: `interactive=` when set, else a
+        button is, and so is anything an event reads or no event writes."""
+        entry = self._entry
+        found = entry["props"].get("interactive")
+        if found is not None:
+            return bool(found)
+        if entry["type"].endswith("button"):
+            return True
+        deps = self.session.page.dependencies
+        return (any(self.id in (d.get("inputs") or []) for d in deps)
+                or not any(self.id in (d.get("outputs") or []) for d in deps))
 
     @property
     def label(self) -> str | None:

@@ -41,6 +41,7 @@ def app() -> gr.Blocks:
         count = gr.State(0)
         log = gr.State([])
         after = gr.Textbox(label="After")
+        shout = gr.Textbox(label="Shout")
         go = gr.Button("Greet")
         go.click(greet, [name, count], [greeting, count]).then(
             lambda text, seen: (f"then saw {text}", [*seen, text]), [greeting, log],
@@ -50,7 +51,7 @@ def app() -> gr.Blocks:
         check.failure(lambda: "failed", None, after)
         gr.Button("Crash").click(crash, name, greeting)
         gr.Button("Toasts").click(warn_then_succeed, None, after)
-        greeting.change(lambda text: text.upper(), greeting, after)
+        greeting.change(lambda text: text.upper(), greeting, shout)
         demo.load(lambda: "from load", None, greeting)
     return demo
 
@@ -65,7 +66,7 @@ def test_load_events_run_when_the_session_opens(at: AppTest) -> None:
     assert at.get("Greeting").value == "from load"
     assert at.loaded.ok and at.loaded[at.get("Greeting")] == "from load"
     # The output changed the greeting: its change event ran as part of the load.
-    assert at.get("After").value == "FROM LOAD"
+    assert at.get("Shout").value == "FROM LOAD"
 
 
 def test_finding_components(app: gr.Blocks, at: AppTest) -> None:
@@ -90,6 +91,7 @@ def test_a_click_runs_the_event_and_its_chain(at: AppTest) -> None:
     assert at.get("Greeting").value == "Hello, Ada!"
     assert result[at.get("Greeting")] == "Hello, Ada!"
     assert at.get("After").value == "then saw Hello, Ada!"
+    assert at.get("Shout").value == "HELLO, ADA!"  # the greeting's change event
     # Every run, in the order they began: the click, its change event and the chain.
     names = [run.trigger[1] for run in result.runs]
     assert names[0] == "click" and "change" in names and names.count("then") == 2
@@ -152,7 +154,7 @@ def test_warning_and_success_toasts(at: AppTest) -> None:
 
 def test_setting_a_value_fires_its_change_event(at: AppTest) -> None:
     result = at.get("Greeting").set("typed")
-    assert at.get("After").value == "TYPED"
+    assert at.get("Shout").value == "TYPED"
     assert [run.trigger[1] for run in result.runs] == ["change"]
     assert at.get("Greeting").set("typed").runs == []  # no change, no event
 
@@ -232,3 +234,19 @@ def test_event_data_and_request_reach_the_function() -> None:
         at.get("choice").trigger("select", {"index": 1, "value": "y", "selected": True})
         assert at.get("picked").value == f"y|1|y|{at.session_hash}"
 
+
+
+def test_interactive_is_resolved_as_the_page_does() -> None:
+    with gr.Blocks() as demo:
+        source = gr.Textbox(label="source")
+        shown = gr.Textbox(label="shown")
+        fixed = gr.Textbox(label="fixed", interactive=False)
+        gr.Textbox(label="alone")
+        gr.Button("Copy").click(lambda s: s, source, shown)
+        gr.Button("Unlock").click(lambda: gr.update(interactive=True), None, fixed)
+    with AppTest(demo) as at:
+        assert at.get("source").interactive and at.get("alone").interactive
+        assert not at.get("shown").interactive  # only ever written by an event
+        assert not at.get("fixed").interactive and at.get("Copy").interactive
+        at.click("Unlock")
+        assert at.get("fixed").interactive
