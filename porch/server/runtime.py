@@ -444,6 +444,12 @@ class AppRuntime:
             self._spawn(self.execute(dep, [], session_hash, root, _discard,
                                      uuid.uuid4().hex, diffs=False))
 
+    async def background_settled(self) -> None:
+        """Return once the work the server started on its own (unload events) has ended:
+        porch.testing waits on this instead of sleeping."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
     def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)  # a task nobody holds may be collected mid-way

@@ -27,6 +27,9 @@ ALLOWED: dict[str, set[str]] = {
     "server": {"blocks", "queue", "components", "files", "errors", "protocol", "version",
                "reporting", "unhonoured", "caching"},
     "client": {"errors", "protocol", "version"},
+    # The test client drives the server in-process, as the page would (docs/testing.md).
+    "testing": {"server", "blocks", "queue", "components", "files", "errors", "protocol",
+                "version", "reporting", "unhonoured"},
 }
 THIRD_PARTY_ONLY_IN = {"starlette": {"server"}, "uvicorn": {"server"}}
 # Blocks.launch() hands the app to the server porch/__init__.py names (serve_with): no layer
