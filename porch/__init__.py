@@ -160,7 +160,8 @@ if TYPE_CHECKING:
     from porch.server.mount import mount as mount
     from porch.server.mount import mount_gradio_app as mount_gradio_app
 
-_LAZY = {"AsyncClient": "porch.client", "Client": "porch.client", "handle_file": "porch.client",
+_LAZY = {"DaskEngine": "porch.engines", "RayEngine": "porch.engines", "run_on": "porch.engines",
+         "AsyncClient": "porch.client", "Client": "porch.client", "handle_file": "porch.client",
          "mount": "porch.server.mount",
          "mount_gradio_app": "porch.server.mount", "load": "porch.loading",
          "load_chat": "porch.remote_apis", "load_openapi": "porch.remote_apis"}
@@ -178,10 +179,11 @@ _serve_with(_launch)
 
 
 def __getattr__(name: str) -> Any:
-    if name == "oidc":  # a module: `porch.oidc.configure(...)` (its checks need ipaddress)
+    # Modules: `porch.oidc.configure(...)` (its checks need ipaddress), `porch.engines`.
+    if name in ("oidc", "engines"):
         import importlib
 
-        module = importlib.import_module("porch.oidc")
+        module = importlib.import_module(f"porch.{name}")
         globals()[name] = module
         return module
     if name in _LAZY:
@@ -219,6 +221,7 @@ __all__ = [
     "Column",
     "Component",
     "CopyData",
+    "DaskEngine",
     "DataFrame",
     "Dataframe",
     "Dataset",
@@ -281,6 +284,7 @@ __all__ = [
     "Plot",
     "Progress",
     "Radio",
+    "RayEngine",
     "Request",
     "RetryData",
     "Row",
@@ -328,6 +332,7 @@ __all__ = [
     "oidc",
     "on",
     "render",
+    "run_on",
     "set_static_paths",
     "skip",
     "themes",

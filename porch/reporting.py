@@ -90,6 +90,14 @@ class Progress:
         self._units: list[_Unit] = []  # active iterables, outermost first
         self._lock = threading.Lock()
 
+    # A function with a `progress=Progress()` default travels to an engine's workers
+    # (porch.engines) with its defaults: the lock and the active bars stay here.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"track_tqdm": self.track_tqdm}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(track_tqdm=state["track_tqdm"])  # type: ignore[misc]
+
     def fresh(self) -> Progress:
         """A new tracker with the same options, for one call."""
         return Progress(track_tqdm=self.track_tqdm)

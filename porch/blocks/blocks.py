@@ -42,6 +42,7 @@ from porch.components.base import (
 )
 from porch.components.state import State
 from porch.components.timer import Timer
+from porch.engines import engine_of
 from porch.errors import ConfigError, InvalidRequest
 from porch.unhonoured import unhonoured
 from porch.version import __version__
@@ -200,6 +201,7 @@ class Blocks(Layout):
         preprocess: bool = True,
         postprocess: bool = True,
         validator: Callable[..., Any] | None = None,
+        engine: Any = None,
         scope: Any = None,
         **options: Any,
     ) -> Dependency:
@@ -266,6 +268,7 @@ class Blocks(Layout):
             stream_every=stream_every,
             signature=signature_of(fn),
             validator=validator,
+            engine=engine_of(fn, engine),
         )
         if batch and dependency.is_generator:
             raise ConfigError("A batch=True event cannot be a generator.")

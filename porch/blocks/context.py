@@ -9,6 +9,7 @@ server describes each call in an `EventContext`; `event_data_for` builds the arg
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -115,6 +116,13 @@ class Request:
     def __repr__(self) -> str:
         return f"<Request {self.url or '(no url)'} session={self.session_hash}>"
 
+    def _detached(self) -> Request:
+        """This request as it travels to an engine's worker (porch.engines): the copies,
+        without the server's raw request object."""
+        twin = copy.copy(self)
+        twin.request = None
+        return twin
+
 
 class Header(str):
     """A request header, as a function parameter's type (Gradio's `gr.Header`):
@@ -132,6 +140,12 @@ class EventData:
     def __init__(self, target: Block | None, data: Any) -> None:
         self.target = target
         self._data = data
+
+    def _detached(self) -> EventData:
+        """As it travels to an engine's worker: the payload, without the app's block."""
+        twin = copy.copy(self)
+        twin.target = None
+        return twin
 
     def _get(self, key: str, default: Any = None) -> Any:
         return self._data.get(key, default) if isinstance(self._data, dict) else default

@@ -36,7 +36,6 @@ from porch.files.policy import FilePolicy, FileRules
 from porch.files.retention import current_holder, default_max_bytes
 from porch.queue.channels import Channel
 from porch.queue.pump import pump
-from porch.queue.runner import iterate
 from porch.queue.scheduler import Job
 from porch.queue.sessions import SessionBudget
 from porch.reporting import Progress, current_reporter, track_tqdm, untrack_tqdm
@@ -45,6 +44,7 @@ from porch.server.batches import one_call_of_batch, run_batch
 from porch.server.cache_probe import answer_or_queue
 from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.clients import new_cookie_name
+from porch.server.engine_calls import calls, close_engines
 from porch.server.fetcher import SafeFetcher
 from porch.server.oidc.signin import OidcSignIn
 from porch.server.reporter import Reporter
@@ -155,6 +155,7 @@ class AppRuntime:
         for task in list(self._background):
             task.cancel()
         await self.scheduler.close()
+        await close_engines(self.blocks.dependencies)
         self.cache.close()
 
     # ---- discovery ------------------------------------------------------------------------
@@ -322,8 +323,9 @@ class AppRuntime:
                        ) -> AsyncGenerator[tuple[bool, Any, list[Any]], None]:
         """`(final, value, wire payload)` per result of `fn`. A plain `def` generator runs in
         one worker that also converts each value (porch.queue.pump: no thread hop per
-        token); anything else is stepped by `iterate` and converted here."""
-        if inspect.isgeneratorfunction(fn):
+        token); anything else (and any call on an engine) is stepped by `calls` and converted
+        here."""
+        if inspect.isgeneratorfunction(fn) and dep.engine is None:
             def convert(value: Any) -> list[Any]:
                 return self.blocks.finish_outputs(dep, value, state, conversion)
 
@@ -333,7 +335,7 @@ class AppRuntime:
                 async for value, payload in results:
                     yield False, value, payload
             return
-        async with contextlib.aclosing(iterate(fn, args, self.limiter, kwargs)) as steps:
+        async with contextlib.aclosing(calls(dep, fn, args, kwargs, self.limiter)) as steps:
             async for final, value in steps:
                 yield final, value, await self.in_thread_if(
                     io, self.blocks.finish_outputs, dep, value, state, conversion)
