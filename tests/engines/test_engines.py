@@ -107,7 +107,7 @@ def test_concurrency_limit_is_kept_by_porch(served: tuple[str, str, Path]) -> No
     c = client(url)
     jobs = [c.submit(f"n{i}", api_name="/nap") for i in range(3)]
     spans = sorted(tuple(map(float, job.result(timeout=90).split(":")[1:])) for job in jobs)
-    for (_, end), (start, _) in zip(spans, spans[1:]):
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
         assert start >= end - 0.01  # concurrency_limit=1: never two at once on the cluster
 
 
