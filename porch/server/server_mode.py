@@ -35,6 +35,18 @@ from porch.blocks.blocks import Blocks
 from porch.blocks.events import DEFAULT
 from porch.errors import ConfigError
 
+# FastAPI's /docs (Swagger UI) and /redoc pages load their scripts and styles from these CDNs
+# and start them with an inline script, which porch's page policy (script-src 'self') refuses.
+# Those pages alone get this policy: they are FastAPI's own markup, holding nothing a client
+# sent. Everything else keeps porch's.
+DOCS_POLICY = (
+    b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    b"img-src 'self' data: https:; font-src 'self' data: https://fonts.gstatic.com; "
+    b"connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+    b"frame-ancestors 'self'"
+)
+
 NEEDS_FASTAPI = ("porch.Server is a FastAPI application: install FastAPI to use it "
                  "(pip install fastapi, or pip install 'porch[server]').")
 
@@ -244,19 +256,46 @@ class Server(_Base):
         `allowed_hosts=`, too). Returns `(server, local URL, share URL or None)`; blocks
         until Ctrl-C unless `prevent_thread_lock=True`. A Server launches once.
         """
+        options = {name: value for name, value in locals().items()
+                   if name not in ("self", "porch_options")}  # the keywords, before any other
         if self._blocks is not None:
             raise ConfigError("This Server was launched already; make a new Server() to "
                               "serve again (its routes and middleware are fixed once served).")
         blocks = Blocks(mode="server")
         with blocks:
-            for fn, options in self._endpoints:
-                register_api(fn, **options)
+            for fn, api_options in self._endpoints:
+                register_api(fn, **api_options)
         self._blocks = blocks
-        options = {name: value for name, value in locals().items()
-                   if name not in ("self", "blocks", "fn", "options", "porch_options")}
+        docs_pages = {path for path in (self.docs_url, self.redoc_url,
+                                        self.swagger_ui_oauth2_redirect_url if self.docs_url
+                                        else None) if path}
+        if docs_pages:
+            self.add_middleware(DocsPagePolicy, paths=frozenset(docs_pages))
         return blocks.launch(_app=self, **options, **porch_options)
 
     def close(self) -> None:
         """Stop serving (what Ctrl-C does when launch() blocks)."""
         if self._blocks is not None:
             self._blocks.close()
+
+
+class DocsPagePolicy:
+    """Gives FastAPI's docs pages `DOCS_POLICY` (porch's SecurityHeaders keeps a policy a
+    response already has; it sits in front of this)."""
+
+    def __init__(self, app: Any, *, paths: frozenset[str]) -> None:
+        self.app = app
+        self.paths = paths
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+
+        async def with_policy(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [
+                    *message.get("headers", []), (b"content-security-policy", DOCS_POLICY)]}
+            await send(message)
+
+        await self.app(scope, receive, with_policy)

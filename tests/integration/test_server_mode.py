@@ -164,6 +164,19 @@ def test_the_authors_routes_answer_first(served: tuple[str, list[str], Path]) ->
     assert httpx.get(url + "/config").json()["mode"] == "server"
 
 
+def test_fastapis_docs_page_may_load_its_scripts_and_nothing_else_changes(
+        served: tuple[str, list[str], Path]) -> None:
+    url = served[0]
+    docs = httpx.get(url + "/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    policy = docs.headers["content-security-policy"]
+    assert "https://cdn.jsdelivr.net" in policy and "frame-ancestors 'self'" in policy
+    assert "cdn.jsdelivr.net" not in httpx.get(url + "/?x").headers.get(
+        "content-security-policy", "")
+    page = httpx.get(url + "/gradio_api/info")
+    assert "cdn.jsdelivr.net" not in page.headers["content-security-policy"]
+
+
 def test_the_guard_stands_in_front_of_the_authors_routes(
         served: tuple[str, list[str], Path]) -> None:
     url = served[0]
@@ -261,3 +274,38 @@ def test_gr_api_in_blocks_is_callable_through_gradio_client(serve: Any) -> None:
     assert client.predict([1, 2, 3], api_name="/total") == 6.0
     assert client.predict(values=[1.5], scale=2, api_name="/total") == 3.0
     assert Path(client.predict("made here", api_name="/written")).read_text() == "made here"
+
+
+def test_server_endpoints_are_mcp_tools_named_by_server_mcp(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           ) -> None:
+    import asyncio
+
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    monkeypatch.setenv("PORCH_TEMP_DIR", str(tmp_path))
+    server = porch.Server()
+
+    @server.mcp.tool(name="greet", description="Say hello.")
+    @server.api(name="hello")
+    def hello(name: str) -> str:
+        return f"Hello {name}"
+
+    _, url, _ = server.launch(prevent_thread_lock=True, server_name="127.0.0.1",
+                              server_port=free_port(), quiet=True, mcp_server=True)
+
+    async def work() -> Any:
+        async with streamable_http_client(url + "/gradio_api/mcp/") as (read, write, *_):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                tools = {t.name: t for t in (await session.list_tools()).tools}
+                called = await session.call_tool("greet", {"name": "Ann"})
+                return tools, called
+
+    try:
+        tools, called = asyncio.run(work())
+        assert tools["greet"].description == "Say hello."
+        assert called.content[0].text == "Hello Ann"
+    finally:
+        server.close()
