@@ -27,6 +27,21 @@ from tests.conftest import free_port
 FILE = {"_type": "gradio.FileData"}
 
 
+class AuthorHeader:
+    """The author's own middleware: it wraps porch's routes as well as theirs."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def tagged(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message["headers"], (b"x-author", b"yes")]}
+            await send(message)
+
+        await self.app(scope, receive, tagged if scope["type"] == "http" else send)
+
+
 def build_server(granted: Path, secret: Path, events: list[str]) -> porch.Server:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +81,8 @@ def build_server(granted: Path, secret: Path, events: list[str]) -> porch.Server
     @server.get("/")
     def root() -> dict[str, str]:
         return {"message": "my own frontend"}
+
+    server.add_middleware(AuthorHeader)
 
     @server.post("/notes")
     def add_note(note: dict[str, str]) -> dict[str, str]:
@@ -175,6 +192,19 @@ def test_fastapis_docs_page_may_load_its_scripts_and_nothing_else_changes(
         "content-security-policy", "")
     page = httpx.get(url + "/gradio_api/info")
     assert "cdn.jsdelivr.net" not in page.headers["content-security-policy"]
+
+
+def test_the_authors_middleware_wraps_porchs_routes_too(
+        served: tuple[str, list[str], Path]) -> None:
+    url = served[0]
+    assert httpx.get(url + "/").headers["x-author"] == "yes"
+    assert httpx.get(url + "/gradio_api/info").headers["x-author"] == "yes"
+
+
+def test_porchs_own_client_calls_the_endpoints(served: tuple[str, list[str], Path]) -> None:
+    with porch.Client(served[0]) as client:
+        assert client.predict("Cy", api_name="/hello") == "Hello Cy!"
+        assert client.predict("ab", api_name="/split") == ("AB", 2)
 
 
 def test_the_guard_stands_in_front_of_the_authors_routes(
