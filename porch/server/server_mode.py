@@ -149,6 +149,11 @@ class Server(_Base):
             if value is not None:
                 given[name] = value
         super().__init__(**given)  # FastAPI's
+        docs_pages = {path for path in (self.docs_url, self.redoc_url,
+                                        self.swagger_ui_oauth2_redirect_url if self.docs_url
+                                        else None) if path}
+        if docs_pages:
+            self.add_middleware(DocsPagePolicy, paths=frozenset(docs_pages))
         self._endpoints: list[tuple[Callable[..., Any], dict[str, Any]]] = []
         self._blocks: Blocks | None = None
         self._mcp = McpNamespace()
@@ -266,12 +271,12 @@ class Server(_Base):
             for fn, api_options in self._endpoints:
                 register_api(fn, **api_options)
         self._blocks = blocks
-        docs_pages = {path for path in (self.docs_url, self.redoc_url,
-                                        self.swagger_ui_oauth2_redirect_url if self.docs_url
-                                        else None) if path}
-        if docs_pages:
-            self.add_middleware(DocsPagePolicy, paths=frozenset(docs_pages))
-        return blocks.launch(_app=self, **options, **porch_options)
+        try:
+            return blocks.launch(_app=self, **options, **porch_options)
+        except BaseException:
+            if getattr(self.state, "runtime", None) is None:
+                self._blocks = None  # failed before porch's routes went in (say, the port)
+            raise
 
     def close(self) -> None:
         """Stop serving (what Ctrl-C does when launch() blocks)."""

@@ -6,6 +6,7 @@ of both. Also `porch.api` in a Blocks."""
 from __future__ import annotations
 
 import contextlib
+import socket
 import subprocess
 import sys
 import tempfile
@@ -255,6 +256,13 @@ def test_a_server_launches_once_and_takes_endpoints_before(tmp_path: Path,
                                                            ) -> None:
     monkeypatch.setenv("PORCH_TEMP_DIR", str(tmp_path))
     server = porch.Server()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(ConfigError, match="Cannot listen"):
+            server.launch(prevent_thread_lock=True, server_name="127.0.0.1",
+                          server_port=taken.getsockname()[1], quiet=True)
+    # A port that was taken is no launch: the same Server may try again.
     server.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(),
                   quiet=True)
     try:
