@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from porch import mcp as mcp
 from porch import validators as validators
 from porch.blocks import themes as themes
+from porch.blocks.api_endpoint import api as api
 from porch.blocks.blocks import Blocks as Blocks
 from porch.blocks.blocks import close_all as close_all
 from porch.blocks.blocks import serve_with as _serve_with
@@ -159,12 +160,14 @@ if TYPE_CHECKING:
     from porch.remote_apis import load_openapi as load_openapi
     from porch.server.mount import mount as mount
     from porch.server.mount import mount_gradio_app as mount_gradio_app
+    from porch.server.server_mode import Server as Server
 
 _LAZY = {"DaskEngine": "porch.engines", "RayEngine": "porch.engines", "run_on": "porch.engines",
          "AsyncClient": "porch.client", "Client": "porch.client", "handle_file": "porch.client",
          "mount": "porch.server.mount",
          "mount_gradio_app": "porch.server.mount", "load": "porch.loading",
-         "load_chat": "porch.remote_apis", "load_openapi": "porch.remote_apis"}
+         "load_chat": "porch.remote_apis", "load_openapi": "porch.remote_apis",
+         "Server": "porch.server.server_mode"}
 
 
 def _launch(blocks: Blocks, **options: Any) -> tuple[Any, str, str | None]:
@@ -290,6 +293,7 @@ __all__ = [
     "Row",
     "ScatterPlot",
     "SelectData",
+    "Server",
     "Sidebar",
     "SimpleCSVLogger",
     "Sketchpad",
@@ -317,6 +321,7 @@ __all__ = [
     "Workflow",
     "WorkflowCanvas",
     "__version__",
+    "api",
     "cache",
     "close_all",
     "deploy",

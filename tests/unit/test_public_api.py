@@ -102,6 +102,7 @@ EXPECTED = [
     "Row",
     "ScatterPlot",
     "SelectData",
+    "Server",
     "Sidebar",
     "SimpleCSVLogger",
     "Sketchpad",
@@ -129,6 +130,7 @@ EXPECTED = [
     "Workflow",
     "WorkflowCanvas",
     "__version__",
+    "api",
     "cache",
     "close_all",
     "deploy",
@@ -167,7 +169,8 @@ def test_every_public_name_exists() -> None:
 def test_import_porch_loads_no_server_or_heavy_library() -> None:
     code = (
         "import sys, porch; "
-        "bad = [m for m in ('starlette', 'uvicorn', 'numpy', 'PIL', 'httpx', 'anyio') "
+        "bad = [m for m in ('starlette', 'uvicorn', 'numpy', 'PIL', 'httpx', 'anyio', "
+        "'fastapi') "
         "if m in sys.modules]; print(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
