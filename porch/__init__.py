@@ -55,7 +55,6 @@ from porch.blocks.updates import update as update
 from porch.blocks.updates import validate as validate
 from porch.blocks.walkthrough import Step as Step
 from porch.blocks.walkthrough import Walkthrough as Walkthrough
-from porch.blocks.workflow import Workflow as Workflow
 from porch.caching import Cache as Cache
 from porch.caching import cache as cache
 from porch.components.annotated import AnnotatedImage as AnnotatedImage
@@ -122,7 +121,6 @@ from porch.components.text import TextArea as TextArea
 from porch.components.text import Textbox as Textbox
 from porch.components.timer import Timer as Timer
 from porch.components.watermark import WatermarkOptions as WatermarkOptions
-from porch.components.workflow_canvas import WorkflowCanvas as WorkflowCanvas
 from porch.deploy import deploy as deploy
 from porch.errors import Error as Error
 from porch.files.limits import FileSize as FileSize
@@ -152,9 +150,11 @@ Highlightedtext = HighlightedText
 Json = JSON
 
 if TYPE_CHECKING:
+    from porch.blocks.workflow import Workflow as Workflow
     from porch.client import AsyncClient as AsyncClient
     from porch.client import Client as Client
     from porch.client import handle_file as handle_file
+    from porch.components.workflow_canvas import WorkflowCanvas as WorkflowCanvas
     from porch.loading import load as load
     from porch.remote_apis import load_chat as load_chat
     from porch.remote_apis import load_openapi as load_openapi
@@ -162,7 +162,9 @@ if TYPE_CHECKING:
     from porch.server.mount import mount_gradio_app as mount_gradio_app
     from porch.server.server_mode import Server as Server
 
-_LAZY = {"DaskEngine": "porch.engines", "RayEngine": "porch.engines", "run_on": "porch.engines",
+# Loaded when first named: heavy (the server, the clients, the engines) or rarely used (Workflow).
+_LAZY = {"Workflow": "porch.blocks.workflow", "WorkflowCanvas": "porch.components.workflow_canvas",
+         "DaskEngine": "porch.engines", "RayEngine": "porch.engines", "run_on": "porch.engines",
          "AsyncClient": "porch.client", "Client": "porch.client", "handle_file": "porch.client",
          "mount": "porch.server.mount",
          "mount_gradio_app": "porch.server.mount", "load": "porch.loading",
