@@ -83,6 +83,7 @@ from porch.components.file_explorer import FileExplorer as FileExplorer
 from porch.components.files import File as File
 from porch.components.gallery import Gallery as Gallery
 from porch.components.highlighted import HighlightedText as HighlightedText
+from porch.components.i18n import I18n as I18n
 from porch.components.image_editor import Brush as Brush
 from porch.components.image_editor import Eraser as Eraser
 from porch.components.image_editor import ImageEditor as ImageEditor
@@ -245,6 +246,7 @@ __all__ = [
     "Highlight",
     "HighlightedText",
     "Highlightedtext",
+    "I18n",
     "Image",
     "ImageEditor",
     "ImageMask",

@@ -61,6 +61,7 @@ EXPECTED = [
     "Highlight",
     "HighlightedText",
     "Highlightedtext",
+    "I18n",
     "Image",
     "ImageEditor",
     "ImageMask",
