@@ -88,6 +88,7 @@ from porch.components.image_editor import Brush as Brush
 from porch.components.image_editor import Eraser as Eraser
 from porch.components.image_editor import ImageEditor as ImageEditor
 from porch.components.image_editor import LayerOptions as LayerOptions
+from porch.components.link_buttons import DeepLinkButton as DeepLinkButton
 from porch.components.link_buttons import DuplicateButton as DuplicateButton
 from porch.components.login_button import LoginButton as LoginButton
 from porch.components.markup import HTML as HTML
@@ -221,6 +222,7 @@ __all__ = [
     "Dataframe",
     "Dataset",
     "DateTime",
+    "DeepLinkButton",
     "DeletedFileData",
     "Dependency",
     "Dialogue",

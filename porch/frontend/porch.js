@@ -11,6 +11,7 @@ import { setSession } from "./components/server_fn.js";
 import { login, logoutControl } from "./login.js";
 import { currentPage, deepLinks, navbar, pageView } from "./pages.js";
 import { translate, useTranslations } from "./i18n.js";
+import { attach as attachDeepLinks, configQuery } from "./deep_link.js";
 
 const here = (path) => new URL(path, document.baseURI);
 
@@ -413,7 +414,7 @@ async function boot() {
   const mount = document.getElementById("porch-app");
   let response;
   try {
-    response = await fetch(here("./config"), { credentials: "same-origin", headers: { accept: "application/json" } });
+    response = await fetch(here(`./config${configQuery()}`), { credentials: "same-origin", headers: { accept: "application/json" } });
   } catch (e) {
     throw new Error(`Could not reach the server (${e.message}).`);
   }
@@ -444,6 +445,7 @@ async function boot() {
   await app.render();
   navbar(config, page, mount);
   app.onFire = deepLinks(app);
+  attachDeepLinks(app);
   mount.removeAttribute("aria-busy");
   app.start();
   apiLink(config);

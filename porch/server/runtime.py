@@ -42,6 +42,7 @@ from porch.server.backend import Backend, MemoryBackend
 from porch.server.batches import one_call_of_batch, run_batch
 from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.clients import new_cookie_name
+from porch.server.deep_links import DeepLinks
 from porch.server.fetcher import SafeFetcher
 from porch.server.oidc.signin import OidcSignIn
 from porch.server.reporter import Reporter
@@ -122,6 +123,10 @@ class AppRuntime:
         for hook in blocks.startup_hooks:
             hook(conversion)
         self._app_config = blocks.config(conversion)
+        # DeepLinkButton's snapshots (server/deep_links.py), and who may go in one.
+        self.deep_links = DeepLinks()
+        self.linked_inputs = {i for d in self._app_config["dependencies"]
+                              for i in d.get("inputs", [])}
         self._api_info: dict[bool, dict[str, Any]] = {}
         self.head = blocks.all_head()  # HTML the app adds to its page's <head>
         self._durations: dict[int, tuple[float, int]] = {}
@@ -357,6 +362,9 @@ class AppRuntime:
                 last = [None] * len(dep.outputs)
             duration = time.monotonic() - started
             average = self.record(dep, duration)
+            if not session_hash.startswith(CALL_SESSION):
+                self.deep_links.sent(session_hash, zip(
+                    (b.id for b in dep.outputs), last, strict=False))
             send(protocol.completed(event_id, protocol.success_output(
                 last, generating=False, duration=duration, average=average,
                 render_config=render_config),

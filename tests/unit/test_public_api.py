@@ -36,6 +36,7 @@ EXPECTED = [
     "Dataframe",
     "Dataset",
     "DateTime",
+    "DeepLinkButton",
     "DeletedFileData",
     "Dependency",
     "Dialogue",
