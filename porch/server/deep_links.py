@@ -15,8 +15,10 @@ show by using it:
   files: the session's files stay its own).
 
 Bounds: ids are 128 random bits (unguessable); a session keeps its newest `per_session`
-links, the server its newest `capacity` overall; a value larger than `max_value_bytes` is
-left out; outputs are remembered for the `sessions` most recently active sessions.
+links, the server its newest `capacity` overall within `links_bytes`; a value larger than
+`max_value_bytes` is left out, and so are values past `link_bytes` in one link; outputs are
+remembered for the `sessions` most recently active sessions, within `sent_bytes` in all (the
+least recently active sessions' go first). All in memory: a restart ends every link.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from porch.queue.sessions import approximate_size
 
 LINK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
@@ -52,55 +56,82 @@ class DeepLinks:
     """The snapshots, and the output values each session was last sent."""
 
     def __init__(self, *, per_session: int = 10, capacity: int = 10_000,
-                 sessions: int = 10_000, max_value_bytes: int = 64_000) -> None:
+                 sessions: int = 10_000, max_value_bytes: int = 64_000,
+                 sent_bytes: int = 64_000_000, link_bytes: int = 1_000_000,
+                 links_bytes: int = 256_000_000) -> None:
         self.per_session = per_session
         self.capacity = capacity
         self.sessions = sessions
         self.max_value_bytes = max_value_bytes
+        self.sent_bytes = sent_bytes
+        self.link_bytes = link_bytes
+        self.links_bytes = links_bytes
         self._lock = threading.Lock()
-        self._links: OrderedDict[str, tuple[str, dict[int, Any]]] = OrderedDict()
-        self._sent: OrderedDict[str, dict[int, Any]] = OrderedDict()
+        # link id -> (its session, its values, their bytes as JSON)
+        self._links: OrderedDict[str, tuple[str, dict[int, Any], int]] = OrderedDict()
+        self._links_total = 0
+        # session -> (output id -> value, bytes those values take as JSON)
+        self._sent: OrderedDict[str, dict[int, tuple[Any, int]]] = OrderedDict()
+        self._sent_total = 0
 
-    def _fits(self, value: Any) -> bool:
+    def _size(self, value: Any) -> int | None:
+        """`value`'s size as JSON if a link may carry it, else None."""
+        # A cheap look first: a large output is not encoded at all (this runs per event).
+        if approximate_size(value) > 4 * self.max_value_bytes:
+            return None
         try:
             size = len(json.dumps(value, allow_nan=False))
         except (TypeError, ValueError):
-            return False
-        return size <= self.max_value_bytes and not names_a_file(value)
+            return None
+        return size if size <= self.max_value_bytes and not names_a_file(value) else None
 
     def sent(self, session: str, outputs: Iterable[tuple[int, Any]]) -> None:
         """The server sent these output values (full, not diffs) to `session`."""
-        kept = {}
+        kept: dict[int, tuple[Any, int] | None] = {}
         for block_id, value in outputs:
             if isinstance(value, dict) and value.get("__type__") == "update":
                 if "value" not in value:
                     continue
                 value = value["value"]
-            kept[block_id] = value
+            size = self._size(value)
+            kept[block_id] = None if size is None else (value, size)
         with self._lock:
             known = self._sent.pop(session, {})
-            known.update(kept)
+            for block_id, entry in kept.items():
+                old = known.pop(block_id, None)
+                self._sent_total -= 0 if old is None else old[1]
+                if entry is not None:  # a value a link cannot carry replaces an older one
+                    known[block_id] = entry
+                    self._sent_total += entry[1]
             self._sent[session] = known
-            while len(self._sent) > self.sessions:
-                self._sent.popitem(last=False)
+            while self._sent and (len(self._sent) > self.sessions
+                                  or self._sent_total > self.sent_bytes):
+                _, dropped = self._sent.popitem(last=False)
+                self._sent_total -= sum(size for _, size in dropped.values())
 
     def create(self, session: str, posted: Mapping[int, Any], *, inputs: set[int],
                linkable: set[int]) -> str:
         """A new link for `session`: `posted` values of `inputs`, the sent values of the other
         `linkable` components (see the module docstring). Returns its id."""
         with self._lock:
-            sent = dict(self._sent.get(session, {}))
+            sent = {i: value for i, (value, _) in self._sent.get(session, {}).items()}
         snapshot = {i: v for i, v in sent.items() if i in linkable and i not in inputs}
         snapshot.update({i: v for i, v in posted.items() if i in inputs and i in linkable})
-        snapshot = {i: v for i, v in snapshot.items() if self._fits(v)}
+        kept, total = {}, 0
+        for block_id, value in snapshot.items():
+            size = self._size(value)
+            if size is not None and total + size <= self.link_bytes:
+                kept[block_id] = value
+                total += size
         link = secrets.token_urlsafe(16)
         with self._lock:
-            self._links[link] = (session, snapshot)
-            mine = [k for k, (owner, _) in self._links.items() if owner == session]
+            self._links[link] = (session, kept, total)
+            self._links_total += total
+            mine = [k for k, (owner, _, _) in self._links.items() if owner == session]
             for old in mine[:-self.per_session]:
-                del self._links[old]
-            while len(self._links) > self.capacity:
-                self._links.popitem(last=False)
+                self._links_total -= self._links.pop(old)[2]
+            while len(self._links) > self.capacity or self._links_total > self.links_bytes:
+                self._links_total -= self._links.popitem(last=False)[1][2]
         return link
 
     def load(self, link: str) -> dict[int, Any] | None:
@@ -110,11 +141,6 @@ class DeepLinks:
         with self._lock:
             found = self._links.get(link)
         return None if found is None else dict(found[1])
-
-    def forget(self, session: str) -> None:
-        """`session` ended: its outputs go (its links stay, until pushed out)."""
-        with self._lock:
-            self._sent.pop(session, None)
 
 
 def restored(components: list[dict[str, Any]], values: Mapping[int, Any]

@@ -113,3 +113,19 @@ def test_a_link_over_http_restores_the_config(url: str) -> None:
                                 json={"session_hash": session, "values": {}})
         assert refused.status_code == 403
         assert stranger.post("/gradio_api/deep_link", json={"values": {}}).status_code == 422
+
+
+def test_memory_is_bounded_in_bytes() -> None:
+    links = DeepLinks(max_value_bytes=1000, sent_bytes=2500, link_bytes=1500,
+                      links_bytes=3500)
+    big = "x" * 900  # about 900 bytes as JSON
+    for session in ("a", "b", "c"):
+        links.sent(session, [(1, big)])
+    # Three sessions' outputs do not fit in 2500 bytes: the least recent one went.
+    assert links.load(links.create("a", {}, inputs=set(), linkable={1})) == {}
+    assert links.load(links.create("c", {}, inputs=set(), linkable={1})) == {1: big}
+    # One link keeps values up to link_bytes; all links together up to links_bytes.
+    one = links.create("d", {1: big, 2: big}, inputs={1, 2}, linkable={1, 2})
+    assert links.load(one) == {1: big}
+    made = [links.create(f"e{i}", {1: big}, inputs={1}, linkable={1}) for i in range(4)]
+    assert links.load(made[0]) is None and links.load(made[3]) == {1: big}
