@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import porch as gr
+from porch.errors import ConfigError
 from porch.server.deep_links import LINK_ID, DeepLinks, names_a_file
 from tests.conftest import launched
 
@@ -129,3 +130,19 @@ def test_memory_is_bounded_in_bytes() -> None:
     assert links.load(one) == {1: big}
     made = [links.create(f"e{i}", {1: big}, inputs={1}, linkable={1}) for i in range(4)]
     assert links.load(made[0]) is None and links.load(made[3]) == {1: big}
+
+
+def test_interface_deep_link_places_the_button() -> None:
+    def shout(text: str) -> str:
+        return text.upper()
+
+    def buttons(demo: gr.Blocks) -> list[str]:
+        return [b.value for b in demo.blocks.values() if isinstance(b, gr.DeepLinkButton)]
+
+    assert buttons(gr.Interface(shout, "text", "text")) == []
+    assert buttons(gr.Interface(shout, "text", "text", deep_link=True)) == ["Share via Link"]
+    assert buttons(gr.Interface(shout, "text", "text", deep_link="Link me")) == ["Link me"]
+    mine = gr.DeepLinkButton("Mine", render=False)
+    assert buttons(gr.Interface(shout, "text", "text", deep_link=mine)) == ["Mine"]
+    with pytest.raises(ConfigError, match="deep_link"):
+        gr.Interface(shout, "text", "text", deep_link=3)  # type: ignore[arg-type]
