@@ -85,10 +85,12 @@ from porch.components.file_explorer import FileExplorer as FileExplorer
 from porch.components.files import File as File
 from porch.components.gallery import Gallery as Gallery
 from porch.components.highlighted import HighlightedText as HighlightedText
+from porch.components.i18n import I18n as I18n
 from porch.components.image_editor import Brush as Brush
 from porch.components.image_editor import Eraser as Eraser
 from porch.components.image_editor import ImageEditor as ImageEditor
 from porch.components.image_editor import LayerOptions as LayerOptions
+from porch.components.link_buttons import DeepLinkButton as DeepLinkButton
 from porch.components.link_buttons import DuplicateButton as DuplicateButton
 from porch.components.login_button import LoginButton as LoginButton
 from porch.components.markup import HTML as HTML
@@ -231,6 +233,7 @@ __all__ = [
     "Dataframe",
     "Dataset",
     "DateTime",
+    "DeepLinkButton",
     "DeletedFileData",
     "Dependency",
     "Dialogue",
@@ -256,6 +259,7 @@ __all__ = [
     "Highlight",
     "HighlightedText",
     "Highlightedtext",
+    "I18n",
     "Image",
     "ImageEditor",
     "ImageMask",

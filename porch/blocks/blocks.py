@@ -40,6 +40,7 @@ from porch.components.base import (
     EventRegistry,
     current_registry,
 )
+from porch.components.i18n import I18n
 from porch.components.state import State
 from porch.components.timer import Timer
 from porch.engines import engine_of
@@ -133,6 +134,7 @@ class Blocks(Layout):
         self._pages = Pages()
         self.block_page: dict[int, str] = {}  # block id -> the page it was placed on
         self.dependency_page: dict[int, str] = {}
+        self.i18n_instance: I18n | None = None  # launch(i18n=): tables for the page
         super().__init__(render=False)
 
     @property
@@ -409,6 +411,8 @@ class Blocks(Layout):
             "is_colab": False,
             "stylesheets": [],
             "footer_links": ["api"],
+            "i18n_translations": (self.i18n_instance.translations_dict
+                                  if self.i18n_instance is not None else None),
             "components": [block.config(conversion) for block in self.blocks.values()],
             "layout": layout,
             "dependencies": [dep.config() for dep in self.dependencies],

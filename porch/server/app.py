@@ -65,6 +65,7 @@ def _routes(frontend_dir: Path) -> list[Route | Mount]:
         Route(f"{P}/stream/{{event_id}}", streams.push_chunk, methods=["POST"]),
         Route(f"{P}/stream/{{event_id}}/close", streams.close, methods=["POST"]),
         Route(f"{P}/component_server", component_server, methods=["POST"]),
+        Route(f"{P}/deep_link", api.deep_link, methods=["GET", "POST"]),
         Route(f"{P}/component_server/", component_server, methods=["POST"]),
         Route(f"{P}/upload", files.upload, methods=["POST"]),
         Route(f"{P}/upload_progress", files.upload_progress),

@@ -44,6 +44,7 @@ from porch.server.batches import one_call_of_batch, run_batch
 from porch.server.cache_probe import answer_or_queue
 from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.clients import new_cookie_name
+from porch.server.deep_links import DeepLinks
 from porch.server.engine_calls import calls, close_engines
 from porch.server.fetcher import SafeFetcher
 from porch.server.oidc.signin import OidcSignIn
@@ -127,6 +128,10 @@ class AppRuntime:
         for hook in blocks.startup_hooks:
             hook(conversion)
         self._app_config = blocks.config(conversion)
+        # DeepLinkButton's snapshots (server/deep_links.py), and who may go in one.
+        self.deep_links = DeepLinks()
+        self.linked_inputs = {i for d in self._app_config["dependencies"]
+                              for i in d.get("inputs", [])}
         self._api_info: dict[bool, dict[str, Any]] = {}
         self.head = blocks.all_head()  # HTML the app adds to its page's <head>
         self._durations: dict[int, tuple[float, int]] = {}
@@ -396,6 +401,9 @@ class AppRuntime:
             # A cached answer says nothing of how long the function takes (Gradio's rule).
             average = self.record(dep, duration) if cache_use.kind is None \
                 else self.average(dep)
+            if not session_hash.startswith(CALL_SESSION):
+                self.deep_links.sent(session_hash, zip(
+                    (b.id for b in dep.outputs), last, strict=False))
             send(protocol.completed(event_id, protocol.success_output(
                 last, generating=False, duration=duration, average=average,
                 render_config=render_config, used_cache=cache_use.kind),
