@@ -15,7 +15,8 @@ pytestmark = pytest.mark.browser
 I18N = gr.I18n(
     en={"name": "Name", "greet": "Say hello", "title": "Greeter", "only_en": "English only",
         "hello": "Hello"},
-    de={"name": "Name (de)", "greet": "Hallo sagen", "title": "Grüßer", "hello": "Hallo"},
+    de={"name": "Name (de)", "greet": "Hallo sagen", "title": "Grüßer", "hello": "Hallo",
+        "saved": "Gespeichert"},
     **{"fr-CA": {"name": "Nom (CA)", "greet": "Saluer"}},
 )
 
@@ -28,8 +29,13 @@ def url() -> Iterator[str]:
         gr.Markdown(I18N("missing_everywhere"), elem_id="missing")
         button = gr.Button(I18N("greet"))
         out = gr.Markdown(elem_id="out")
-        # An event's output may be a token too: the page translates it on arrival.
-        button.click(lambda _: I18N("hello"), name, out)
+        # An event's output may be a token too, and so may a toast's message: the page
+        # translates them on arrival.
+        def hello(_: str) -> str:
+            gr.Info(I18N("saved"))
+            return I18N("hello")
+
+        button.click(hello, name, out)
     with launched(demo, i18n=I18N) as served:
         yield served
 
@@ -58,6 +64,7 @@ def test_a_german_browser_sees_german(browser: Browser, url: str) -> None:
         expect(page.locator("#missing")).to_contain_text("missing_everywhere")
         page.get_by_role("button", name="Hallo sagen").click()
         expect(page.locator("#out")).to_contain_text("Hallo")
+        expect(page.locator(".porch-toast")).to_contain_text("Gespeichert")
         assert "__i18n__" not in page.content()
 
 
