@@ -102,9 +102,10 @@ class AppRuntime:
         self.scheduler = backend.job_queue(max_size=blocks.max_queue_size)
         self.bus = backend.message_bus()
         self.inboxes = Inboxes()  # the open streaming-input events (streams.py)
-        self.client_cookie = new_cookie_name()
+        self.client_cookie = new_cookie_name(backend.shared_key())
         if settings.auth is not None:
-            settings.auth.use(backend.login_sessions(), backend.login_brake())
+            settings.auth.use(backend.login_sessions(), backend.login_brake(),
+                              backend.shared_key())
         # Signing in with an OpenID Connect issuer (a LoginButton; docs/login-oidc.md).
         self.oidc = None if settings.oidc is None else OidcSignIn(
             settings.oidc, pending=backend.oidc_pending(timeout=settings.oidc.login_timeout),
