@@ -136,9 +136,7 @@ class RedisStateStore:
         try:
             value = self.signer.loads(data, self._context(session_hash, state_id))
         except TamperedValue:
-            log.error("State %s of session %s failed its signature check; dropped",
-                      state_id, session_hash)
-            self.client.hdel(key, f"v:{state_id}", f"t:{state_id}")
+            self._drop_tampered(session_hash, state_id)
             raise KeyError(state_id) from None
         lifetime = self.lifetimes.get(state_id)
         if lifetime is not None and stamp is not None and \
@@ -150,11 +148,21 @@ class RedisStateStore:
             self._handed.setdefault(session_hash, {})[state_id] = (value, data)
         return value
 
+    def _drop_tampered(self, session_hash: str, state_id: int) -> bool:
+        log.error("State %s of session %s failed its signature check; dropped", state_id,
+                  session_hash)
+        self.client.hdel(self.key(session_hash), f"v:{state_id}", f"t:{state_id}")
+        return False
+
     def has(self, session_hash: str, state_id: int) -> bool:
         data, stamp = self.client.hmget(self.key(session_hash), f"v:{state_id}",
                                         f"t:{state_id}")
         if data is None:
             return False
+        try:
+            self.signer.verify(as_bytes(data), self._context(session_hash, state_id))
+        except TamperedValue:
+            return self._drop_tampered(session_hash, state_id)
         lifetime = self.lifetimes.get(state_id)
         if lifetime is not None and stamp is not None and \
                 self.clock() - float(stamp) > lifetime:
