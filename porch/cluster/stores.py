@@ -74,8 +74,9 @@ class RedisLoginSessions:
 
 class RedisRegistry:
     """`CacheRegistry` shared by every replica whose cache sits on the same storage:
-    `<prefix>:f:e:<path>` one entry's record (JSON), `<prefix>:f:lru` a ZSET of entries by
-    last use, `<prefix>:f:bytes` the total. The entries this replica added are remembered,
+    `<prefix>:f:e:<path>` one entry's record (JSON), `<prefix>:f:r:<token>/<name>` its path
+    by the name clients use, `<prefix>:f:lru` a ZSET of entries by last use,
+    `<prefix>:f:bytes` the total. The entries this replica added are remembered,
     so its `clear()` (its cache closing and deleting its own folder) drops only those."""
 
     def __init__(self, client: redis.Redis, prefix: str) -> None:
@@ -86,6 +87,15 @@ class RedisRegistry:
     def _entry(self, key: str) -> str:
         return f"{self.prefix}:e:{key}"
 
+    def _reference(self, key: str) -> str:
+        # What clients call the entry (`<token>/<name>`, FileCache.reference) -> its key.
+        path = Path(key)
+        return f"{self.prefix}:r:{path.parent.name}/{path.name}"
+
+    def find(self, reference: str) -> str | None:
+        found = self.client.get(f"{self.prefix}:r:{reference}")
+        return None if found is None else as_text(found)
+
     @property
     def total(self) -> int:
         return int(self.client.get(f"{self.prefix}:bytes") or 0)
@@ -94,6 +104,7 @@ class RedisRegistry:
         self.take(key)
         with self.client.pipeline(transaction=True) as pipe:
             pipe.set(self._entry(key), _record_json(record))
+            pipe.set(self._reference(key), key)
             pipe.zadd(f"{self.prefix}:lru", {key: record.used})
             pipe.incrby(f"{self.prefix}:bytes", record.entry.size)
             pipe.execute()
@@ -118,7 +129,8 @@ class RedisRegistry:
         with self.client.pipeline(transaction=True) as pipe:
             pipe.getdel(self._entry(key))
             pipe.zrem(f"{self.prefix}:lru", key)
-            data, _ = pipe.execute()
+            pipe.delete(self._reference(key))
+            data, _, _ = pipe.execute()
         self._mine.discard(key)
         if data is None:
             return None  # another replica took it first: only one subtracts its size

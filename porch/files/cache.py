@@ -258,9 +258,15 @@ class FileCache:
         A static file served in place is not in the cache; it keeps its own path (the
         developer published it).
         """
-        if entry.path.parent.parent != self.root:
-            return str(entry.path)
-        return f"{entry.path.parent.name}/{entry.path.name}"
+        reference = f"{entry.path.parent.name}/{entry.path.name}"
+        if entry.path.parent.parent == self.root:
+            return reference
+        # Another instance's entry on storage they share (a cluster's replicas): named the
+        # same way, if the shared registry resolves the name back to it.
+        if entry.path.parent.parent.parent == self.base and \
+                self._registry.find(reference) == str(entry.path):
+            return reference
+        return str(entry.path)
 
     def locate(self, reference: str) -> Path | None:
         """Where the entry named by a client's ``reference`` would be; None if not one.
@@ -269,6 +275,13 @@ class FileCache:
         """
         if not _REFERENCE.fullmatch(reference) or lexical_refusal(reference) is not None:
             return None
+        found = self._registry.find(reference)  # issued by another instance sharing storage
+        if found is not None:
+            path = Path(found)
+            # Only ever a name inside another instance's folder of this cache's base.
+            if path.parent.parent.parent == self.base and path.is_absolute() and \
+                    f"{path.parent.name}/{path.name}" == reference:
+                return path
         return self.root / reference
 
     # -- reading

@@ -70,6 +70,12 @@ class CacheRegistry(Protocol):
 
     def take(self, key: str) -> Record | None: ...
 
+    def find(self, reference: str) -> str | None:
+        """The key of the entry clients call `reference` (`<token>/<name>`) when another
+        instance sharing the cache's storage issued it; None otherwise (always, in memory:
+        this instance's own references resolve without asking)."""
+        ...
+
     def oldest_first(self) -> list[tuple[str, Record]]: ...
 
     def clear(self) -> None: ...
@@ -108,6 +114,9 @@ class MemoryRegistry:
         if record is not None:
             self._total -= record.entry.size
         return record
+
+    def find(self, reference: str) -> str | None:
+        return None
 
     def oldest_first(self) -> list[tuple[str, Record]]:
         return list(self._records.items())

@@ -203,8 +203,10 @@ def test_clear_drops_only_this_replicas_entries(redis_client: redis.Redis) -> No
     a, b = RedisRegistry(redis_client, P), RedisRegistry(redis_client, P)
     a.add("/c/1/a.txt", _record("/c/1/a.txt", 10, 1.0))
     b.add("/c/2/b.txt", _record("/c/2/b.txt", 5, 2.0))
+    assert b.find("1/a.txt") == "/c/1/a.txt"
     a.clear()
     assert [k for k, _ in b.oldest_first()] == ["/c/2/b.txt"] and b.total == 5
+    assert b.find("1/a.txt") is None
 
 
 def test_a_file_stored_by_one_cache_is_found_by_another(redis_client: redis.Redis,
@@ -214,6 +216,10 @@ def test_a_file_stored_by_one_cache_is_found_by_another(redis_client: redis.Redi
     entry = one.store_bytes(b"hello", "hello.txt")
     found = two.lookup(str(entry.path))
     assert found is not None and found.size == 5
+    reference = one.reference(entry)  # <token>/<name>: no host path, on either replica
+    assert not reference.startswith("/") and two.reference(found) == reference
+    assert two.locate(reference) == entry.path
+    assert FileCache(tmp_path).locate(reference) != entry.path  # a lone cache: its own
     planted = two.root / "planted.txt"
     planted.write_text("not issued")
     assert two.lookup(str(planted)) is None  # a file on the disk is not an entry

@@ -48,3 +48,48 @@ def test_file_cache_uses_the_registry_it_is_given(tmp_path: Path) -> None:
     assert cache.lookup(entry.path) == entry
     registry.clear()  # what the registry forgets, the cache no longer issued
     assert cache.lookup(entry.path) is None
+
+
+class SharedRegistry(MemoryRegistry):
+    """Two caches' registry on one storage (what a cluster's Redis registry is), in memory:
+    it resolves the names clients use (`<token>/<name>`) back to any instance's entry."""
+
+    def __init__(self, records: dict[str, Record], forged: dict[str, str] | None = None
+                 ) -> None:
+        super().__init__()
+        self._records = records  # type: ignore[assignment]
+        self.forged = forged or {}
+
+    def find(self, reference: str) -> str | None:
+        if reference in self.forged:
+            return self.forged[reference]
+        for key in self._records:
+            if key.endswith("/" + reference):
+                return key
+        return None
+
+
+def test_another_instances_entry_is_named_and_located_like_ones_own(tmp_path: Path) -> None:
+    shared: dict[str, Record] = {}
+    one = FileCache(tmp_path, registry=SharedRegistry(shared))
+    two = FileCache(tmp_path, registry=SharedRegistry(shared))
+    entry = one.store_bytes(b"x", "a.txt")
+    reference = one.reference(entry)
+    assert two.reference(entry) == reference and not reference.startswith("/")
+    assert two.locate(reference) == entry.path
+    assert MemoryRegistry().find(reference) is None
+    # Under the base but unknown to the registry: named by its path, as a static file is.
+    stray = CacheEntry(tmp_path.resolve() / "other" / "tok" / "b.txt", "b.txt", 1, None)
+    assert two.reference(stray) == str(stray.path)
+
+
+def test_a_registry_answer_outside_the_cache_is_not_taken(tmp_path: Path) -> None:
+    cache = FileCache(tmp_path / "cache", registry=SharedRegistry({}, forged={
+        "0123456789abcdef0123456789abcdef/a.txt": "/etc/0123456789abcdef0123456789abcdef/a.txt",
+        "fedcba9876543210fedcba9876543210/b.txt":
+            str((tmp_path / "cache").resolve() / "x" / "fedcba9876543210fedcba9876543210"
+                / "other.txt"),
+    }))
+    for reference in ("0123456789abcdef0123456789abcdef/a.txt",
+                      "fedcba9876543210fedcba9876543210/b.txt"):
+        assert cache.locate(reference) == cache.root / reference
