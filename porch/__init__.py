@@ -96,6 +96,7 @@ from porch.components.media import PlayableVideo as PlayableVideo
 from porch.components.media import Video as Video
 from porch.components.messages import ChatMessage as ChatMessage
 from porch.components.messages import MessageDict as MessageDict
+from porch.components.model3d import Model3D as Model3D
 from porch.components.multimodal import MultimodalTextbox as MultimodalTextbox
 from porch.components.native_plots import BarPlot as BarPlot
 from porch.components.native_plots import LinePlot as LinePlot
@@ -266,6 +267,7 @@ __all__ = [
     "MessageDict",
     "Mic",
     "Microphone",
+    "Model3D",
     "MultimodalTextbox",
     "NO_RELOAD",
     "Number",

@@ -82,6 +82,7 @@ EXPECTED = [
     "MessageDict",
     "Mic",
     "Microphone",
+    "Model3D",
     "MultimodalTextbox",
     "NO_RELOAD",
     "Number",
