@@ -9,7 +9,7 @@ One call = `POST /gradio_api/queue/join {"data":["x"],"fn_index":0,"session_hash
 `GET /gradio_api/queue/data?session_hash=S` read until `close_stream` (PROTOCOL.md §3). Every
 client keeps one session hash for all its calls, as one gradio_client `Client` does.
 
-* latency: stdlib http.client on ONE keep-alive connection, calls strictly one after another.
+* latency: stdlib http.client, calls strictly one after another, hanging up at close_stream.
   The stdlib client is the cheapest Python client, so the figure is mostly server time and
   the same small client cost is paid against every target.
 * throughput: asyncio + httpx, N workers looping calls for a fixed time, each worker with
@@ -62,7 +62,7 @@ def _check_message(message: dict[str, Any], state: dict[str, bool]) -> bool:
     return kind == "close_stream"
 
 
-# ---- latency: sequential calls on one stdlib keep-alive connection ----------------------------
+# ---- latency: sequential calls with stdlib http.client -----------------------------------------
 def _sync_call(conn: http.client.HTTPConnection, session: str, body: bytes) -> None:
     conn.request("POST", JOIN_PATH, body=body, headers={"Content-Type": "application/json"})
     response = conn.getresponse()
@@ -80,8 +80,9 @@ def _sync_call(conn: http.client.HTTPConnection, session: str, body: bytes) -> N
             break
         if line.startswith(b"data: ") and _check_message(json.loads(line[6:]), state):
             break
-    # Drain the end of the chunked body so the connection can be reused.
-    response.read()
+    # Hang up at close_stream, as gradio_client, porch.Client and the page do (porch keeps
+    # the stream until the client goes; the next request opens a new connection).
+    conn.close()
     if not state["completed"]:
         raise CallError("stream ended without process_completed")
 
@@ -122,14 +123,14 @@ async def _async_call(client: httpx.AsyncClient, session: str, body: dict[str, A
         if response.status_code != 200:
             raise CallError(f"data: {response.status_code}")
         lines = 0
-        # Read on to the end of the body (the server ends it right after close_stream):
-        # leaving early would make httpx drop the connection instead of reusing it.
+        # Hang up at close_stream, as real clients do (httpx then closes this connection and
+        # the next call opens one).
         async for line in response.aiter_lines():
             lines += 1
             if lines > MAX_LINES:
                 raise CallError("stream too long")
-            if line.startswith("data: "):
-                _check_message(json.loads(line[6:]), state)
+            if line.startswith("data: ") and _check_message(json.loads(line[6:]), state):
+                break
     if not state["completed"]:
         raise CallError("stream ended without process_completed")
 

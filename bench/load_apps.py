@@ -98,8 +98,13 @@ def main() -> None:
     else:
         raise SystemExit(f"unknown framework {framework!r} (porch or gradio)")
     # Blocks until SIGINT (KeyboardInterrupt), which is how bench/procs.py stops servers.
+    options = {}
+    if framework == "porch" and os.environ.get("BENCH_SESSION_BURST"):
+        # sessions.py --repeat opens 1,000 new sessions per run from one address: more than
+        # porch's per-client flood bound lets one client open at once (by design).
+        options["session_burst"] = int(os.environ["BENCH_SESSION_BURST"])
     build(gr, app).launch(server_name="127.0.0.1", server_port=port, quiet=True, share=False,
-                          ssr_mode=False)
+                          ssr_mode=False, **options)
 
 
 if __name__ == "__main__":

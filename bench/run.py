@@ -52,6 +52,10 @@ class Target:
         # Gradio: no analytics, no SSR (no Node server), no update check, no HF telemetry.
         env.update(GRADIO_ANALYTICS_ENABLED="False", GRADIO_SSR_MODE="False",
                    HF_HUB_DISABLE_TELEMETRY="1", HF_HUB_OFFLINE="1", DO_NOT_TRACK="1")
+        # Installed packages import from their bytecode (pip compiles it): with
+        # PYTHONDONTWRITEBYTECODE a checkout's porch would be compiled on every import while
+        # Gradio's site-packages bytecode is used, which measures the compiler, not porch.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.pop("PORCH_SERVER_PORT", None)  # each server gets its port on the command line
         env.pop("GRADIO_SERVER_PORT", None)
         return env

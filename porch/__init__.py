@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from porch import mcp as mcp
 from porch import validators as validators
 from porch.blocks import themes as themes
+from porch.blocks.api_endpoint import api as api
 from porch.blocks.blocks import Blocks as Blocks
 from porch.blocks.blocks import close_all as close_all
 from porch.blocks.blocks import serve_with as _serve_with
@@ -54,7 +55,8 @@ from porch.blocks.updates import update as update
 from porch.blocks.updates import validate as validate
 from porch.blocks.walkthrough import Step as Step
 from porch.blocks.walkthrough import Walkthrough as Walkthrough
-from porch.blocks.workflow import Workflow as Workflow
+from porch.caching import Cache as Cache
+from porch.caching import cache as cache
 from porch.components.annotated import AnnotatedImage as AnnotatedImage
 from porch.components.annotated import ImageSlider as ImageSlider
 from porch.components.audio import Audio as Audio
@@ -83,10 +85,12 @@ from porch.components.file_explorer import FileExplorer as FileExplorer
 from porch.components.files import File as File
 from porch.components.gallery import Gallery as Gallery
 from porch.components.highlighted import HighlightedText as HighlightedText
+from porch.components.i18n import I18n as I18n
 from porch.components.image_editor import Brush as Brush
 from porch.components.image_editor import Eraser as Eraser
 from porch.components.image_editor import ImageEditor as ImageEditor
 from porch.components.image_editor import LayerOptions as LayerOptions
+from porch.components.link_buttons import DeepLinkButton as DeepLinkButton
 from porch.components.link_buttons import DuplicateButton as DuplicateButton
 from porch.components.login_button import LoginButton as LoginButton
 from porch.components.markup import HTML as HTML
@@ -120,7 +124,6 @@ from porch.components.text import TextArea as TextArea
 from porch.components.text import Textbox as Textbox
 from porch.components.timer import Timer as Timer
 from porch.components.watermark import WatermarkOptions as WatermarkOptions
-from porch.components.workflow_canvas import WorkflowCanvas as WorkflowCanvas
 from porch.deploy import deploy as deploy
 from porch.errors import Error as Error
 from porch.files.limits import FileSize as FileSize
@@ -150,19 +153,26 @@ Highlightedtext = HighlightedText
 Json = JSON
 
 if TYPE_CHECKING:
+    from porch.blocks.workflow import Workflow as Workflow
     from porch.client import AsyncClient as AsyncClient
     from porch.client import Client as Client
     from porch.client import handle_file as handle_file
+    from porch.components.workflow_canvas import WorkflowCanvas as WorkflowCanvas
     from porch.loading import load as load
     from porch.remote_apis import load_chat as load_chat
     from porch.remote_apis import load_openapi as load_openapi
     from porch.server.mount import mount as mount
     from porch.server.mount import mount_gradio_app as mount_gradio_app
+    from porch.server.server_mode import Server as Server
 
-_LAZY = {"AsyncClient": "porch.client", "Client": "porch.client", "handle_file": "porch.client",
+# Loaded when first named: heavy (the server, the clients, the engines) or rarely used (Workflow).
+_LAZY = {"Workflow": "porch.blocks.workflow", "WorkflowCanvas": "porch.components.workflow_canvas",
+         "DaskEngine": "porch.engines", "RayEngine": "porch.engines", "run_on": "porch.engines",
+         "AsyncClient": "porch.client", "Client": "porch.client", "handle_file": "porch.client",
          "mount": "porch.server.mount",
          "mount_gradio_app": "porch.server.mount", "load": "porch.loading",
-         "load_chat": "porch.remote_apis", "load_openapi": "porch.remote_apis"}
+         "load_chat": "porch.remote_apis", "load_openapi": "porch.remote_apis",
+         "Server": "porch.server.server_mode"}
 
 
 def _launch(blocks: Blocks, **options: Any) -> tuple[Any, str, str | None]:
@@ -177,10 +187,11 @@ _serve_with(_launch)
 
 
 def __getattr__(name: str) -> Any:
-    if name == "oidc":  # a module: `porch.oidc.configure(...)` (its checks need ipaddress)
+    # Modules: `porch.oidc.configure(...)` (its checks need ipaddress), `porch.engines`.
+    if name in ("oidc", "engines"):
         import importlib
 
-        module = importlib.import_module("porch.oidc")
+        module = importlib.import_module(f"porch.{name}")
         globals()[name] = module
         return module
     if name in _LAZY:
@@ -204,6 +215,7 @@ __all__ = [
     "Brush",
     "Button",
     "CSVLogger",
+    "Cache",
     "ChatInterface",
     "ChatMessage",
     "Chatbot",
@@ -217,10 +229,12 @@ __all__ = [
     "Column",
     "Component",
     "CopyData",
+    "DaskEngine",
     "DataFrame",
     "Dataframe",
     "Dataset",
     "DateTime",
+    "DeepLinkButton",
     "DeletedFileData",
     "Dependency",
     "Dialogue",
@@ -246,6 +260,7 @@ __all__ = [
     "Highlight",
     "HighlightedText",
     "Highlightedtext",
+    "I18n",
     "Image",
     "ImageEditor",
     "ImageMask",
@@ -280,11 +295,13 @@ __all__ = [
     "Plot",
     "Progress",
     "Radio",
+    "RayEngine",
     "Request",
     "RetryData",
     "Row",
     "ScatterPlot",
     "SelectData",
+    "Server",
     "Sidebar",
     "SimpleCSVLogger",
     "Sketchpad",
@@ -312,6 +329,8 @@ __all__ = [
     "Workflow",
     "WorkflowCanvas",
     "__version__",
+    "api",
+    "cache",
     "close_all",
     "deploy",
     "get_package_version",
@@ -326,6 +345,7 @@ __all__ = [
     "oidc",
     "on",
     "render",
+    "run_on",
     "set_static_paths",
     "skip",
     "themes",

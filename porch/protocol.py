@@ -140,7 +140,7 @@ def log_message(
 
 def success_output(
     data: list[Any], *, generating: bool, duration: float, average: float | None,
-    render_config: dict[str, Any] | None = None,
+    render_config: dict[str, Any] | None = None, used_cache: str | None = None,
 ) -> dict[str, Any]:
     return {
         "data": data,
@@ -149,7 +149,7 @@ def success_output(
         "average_duration": average,
         "render_config": render_config,
         "changed_state_ids": [],
-        "used_cache": None,
+        "used_cache": used_cache,  # "full" | "partial" | None: a cache answered (caching.md)
     }
 
 
@@ -172,6 +172,7 @@ def progress(event_id: str, data: list[dict[str, Any]]) -> dict[str, Any]:
 def completed(
     event_id: str, output: dict[str, Any], *, success: bool, title: str | None = None,
     duration: float | None = None, average: float | None = None,
+    used_cache: str | None = None,
 ) -> dict[str, Any]:
     return {
         "msg": MSG_COMPLETED,
@@ -179,7 +180,7 @@ def completed(
         "output": output,
         "success": success,
         "title": title,
-        "used_cache": None,
+        "used_cache": used_cache,
         "cache_duration": duration,
         "avg_time": average,
     }

@@ -82,10 +82,21 @@ class Progress:
     bars created during the call are reported too (when tqdm is installed).
     """
 
+    # Context, not input: left out of `gr.cache` keys (porch.caching.content).
+    __porch_cache_key__ = None
+
     def __init__(self, track_tqdm: bool = False) -> None:
         self.track_tqdm = track_tqdm
         self._units: list[_Unit] = []  # active iterables, outermost first
         self._lock = threading.Lock()
+
+    # A function with a `progress=Progress()` default travels to an engine's workers
+    # (porch.engines) with its defaults: the lock and the active bars stay here.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"track_tqdm": self.track_tqdm}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(track_tqdm=state["track_tqdm"])  # type: ignore[misc]
 
     def fresh(self) -> Progress:
         """A new tracker with the same options, for one call."""

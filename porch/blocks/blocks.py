@@ -33,14 +33,17 @@ from porch.blocks.pages import Pages
 from porch.blocks.signature import signature_of
 from porch.blocks.themes import theme_css, theme_name
 from porch.blocks.wire_values import convert_inputs, finish_outputs
+from porch.caching import uses_session_caches
 from porch.components.base import (
     Block,
     Conversion,
     EventRegistry,
     current_registry,
 )
+from porch.components.i18n import I18n
 from porch.components.state import State
 from porch.components.timer import Timer
+from porch.engines import engine_of
 from porch.errors import ConfigError, InvalidRequest
 from porch.unhonoured import unhonoured
 from porch.version import __version__
@@ -131,6 +134,7 @@ class Blocks(Layout):
         self._pages = Pages()
         self.block_page: dict[int, str] = {}  # block id -> the page it was placed on
         self.dependency_page: dict[int, str] = {}
+        self.i18n_instance: I18n | None = None  # launch(i18n=): tables for the page
         super().__init__(render=False)
 
     @property
@@ -199,6 +203,7 @@ class Blocks(Layout):
         preprocess: bool = True,
         postprocess: bool = True,
         validator: Callable[..., Any] | None = None,
+        engine: Any = None,
         scope: Any = None,
         **options: Any,
     ) -> Dependency:
@@ -265,6 +270,7 @@ class Blocks(Layout):
             stream_every=stream_every,
             signature=signature_of(fn),
             validator=validator,
+            engine=engine_of(fn, engine),
         )
         if batch and dependency.is_generator:
             raise ConfigError("A batch=True event cannot be a generator.")
@@ -376,7 +382,8 @@ class Blocks(Layout):
     def needs_heartbeat(self) -> bool:
         # The server learns that a page left only from its heartbeat stream ending.
         return bool(self.unload_events()) or any(
-            isinstance(b, State) for b in self.blocks.values())
+            isinstance(b, State) for b in self.blocks.values()) or any(
+            uses_session_caches(d.fn) for d in self.dependencies if d.fn is not None)
 
     def config(self, conversion: Conversion | None = None) -> dict[str, Any]:
         """The app part of `/config` (the server adds root, limits and the like).
@@ -404,6 +411,8 @@ class Blocks(Layout):
             "is_colab": False,
             "stylesheets": [],
             "footer_links": ["api"],
+            "i18n_translations": (self.i18n_instance.translations_dict
+                                  if self.i18n_instance is not None else None),
             "components": [block.config(conversion) for block in self.blocks.values()],
             "layout": layout,
             "dependencies": [dep.config() for dep in self.dependencies],

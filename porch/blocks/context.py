@@ -9,6 +9,7 @@ server describes each call in an `EventContext`; `event_data_for` builds the arg
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -88,6 +89,9 @@ class Request:
     (Starlette's), for anything else; its body has already been read.
     """
 
+    # Context, not input: left out of `gr.cache` keys (porch.caching.content).
+    __porch_cache_key__ = None
+
     def __init__(
         self,
         *,
@@ -112,6 +116,13 @@ class Request:
     def __repr__(self) -> str:
         return f"<Request {self.url or '(no url)'} session={self.session_hash}>"
 
+    def _detached(self) -> Request:
+        """This request as it travels to an engine's worker (porch.engines): the copies,
+        without the server's raw request object."""
+        twin = copy.copy(self)
+        twin.request = None
+        return twin
+
 
 class Header(str):
     """A request header, as a function parameter's type (Gradio's `gr.Header`):
@@ -130,8 +141,18 @@ class EventData:
         self.target = target
         self._data = data
 
+    def _detached(self) -> EventData:
+        """As it travels to an engine's worker: the payload, without the app's block."""
+        twin = copy.copy(self)
+        twin.target = None
+        return twin
+
     def _get(self, key: str, default: Any = None) -> Any:
         return self._data.get(key, default) if isinstance(self._data, dict) else default
+
+    def __porch_cache_key__(self) -> Any:
+        """What `gr.cache` keys on: the event's payload (its target is the same block)."""
+        return self._data
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} target={self.target!r} data={self._data!r}>"

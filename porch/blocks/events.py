@@ -15,6 +15,7 @@ from porch.components.base import (
     EventRegistry,
     current_registry,
 )
+from porch.engines.base import Engine
 from porch.errors import ConfigError
 
 DEFAULT = "default"
@@ -62,6 +63,8 @@ class Dependency:
     # Checks the inputs when the event joins (porch.server.validation): porch.validate(...)
     # per input; an invalid one stops the event before it is queued.
     validator: Callable[..., Any] | None = None
+    # Where fn runs: here, or on a Dask/Ray cluster (porch.engines; the rest stays here).
+    engine: Engine | None = None
     render_id: int | None = None  # this event runs the `@render` with this id
     rendered_in: int | None = None  # this event was defined by a run of that `@render`
 

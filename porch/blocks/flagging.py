@@ -16,7 +16,6 @@ path a client named).
 from __future__ import annotations
 
 import csv
-import datetime
 import json
 import os
 import re
@@ -96,6 +95,8 @@ class CSVLogger(FlaggingCallback):
             self.flagging_dir.mkdir(parents=True, exist_ok=True)
             cells = [self._cell(c, v, conversion, row_id) for c, v in zip(components, values,
                                                                            strict=True)]
+            import datetime
+
             stamp = datetime.datetime.now().isoformat(timespec="seconds")
             return self._append([*cells, flag_option or "", stamp])
 

@@ -19,6 +19,7 @@ from porch.components.data import JSON, Label
 from porch.components.files import File
 from porch.components.gallery import Gallery
 from porch.components.highlighted import HighlightedText
+from porch.components.link_buttons import DeepLinkButton
 from porch.components.markup import HTML, Markdown
 from porch.components.media import Image, PlayableVideo, Video
 from porch.components.model3d import Model3D
@@ -112,7 +113,6 @@ class Interface(Blocks):
         "batch": False,
         "max_batch_size": 4,
         "allow_duplication": False,
-        "deep_link": None,
     }
 
     def __init__(
@@ -154,6 +154,7 @@ class Interface(Blocks):
         time_limit: float | None = 30,
         stream_every: float = 0.5,
         validator: Callable[..., Any] | None = None,
+        deep_link: str | DeepLinkButton | bool | None = None,
         **_gradio_options: Any,
     ) -> None:
         self.take_unhonoured(_gradio_options)
@@ -188,6 +189,7 @@ class Interface(Blocks):
                     for component in self.output_components:
                         _place(component)
                     flag_buttons = _flag_buttons(flagging_mode, flagging_options)
+                    self.deep_link = _deep_link_button(deep_link)
             fn_inputs = [*self.input_components, *self.additional_inputs]
             _label_defaults(fn_inputs, fn, "input")
             _label_defaults(self.output_components, None, "output")
@@ -311,3 +313,19 @@ def _label_defaults(components: list[Component], fn: Callable[..., Any] | None,
                 component.label = names[index]
             else:
                 component.label = role if len(components) == 1 else f"{role} {index}"
+
+
+def _deep_link_button(deep_link: str | DeepLinkButton | bool | None) -> DeepLinkButton | None:
+    """Interface(deep_link=): a text is the button's label, True the default button, a
+    DeepLinkButton itself is placed here (Gradio's Spaces-only default does not apply)."""
+    if isinstance(deep_link, DeepLinkButton):
+        deep_link.render()
+        return deep_link
+    if deep_link is None or deep_link is False:
+        return None
+    if deep_link is True:
+        return DeepLinkButton()
+    if isinstance(deep_link, str):
+        return DeepLinkButton(deep_link)
+    raise ConfigError("Interface(deep_link=) takes a label, True or False, or a "
+                      f"gr.DeepLinkButton, not {type(deep_link).__name__}.")

@@ -1,7 +1,7 @@
 """An event function's signature: which parameters take the app's inputs, and which porch
-fills in itself: a `Progress` (by its default), a `Request`, a `Header`, an `EventData` such
-as `SelectData`, or the signed-in user's `OAuthProfile`/`OAuthToken` (by the parameter's
-annotation; see `porch.blocks.context` and `porch.blocks.oauth`).
+fills in itself: a `Progress` or a `Cache` (by its default), a `Request`, a `Header`, an
+`EventData` such as `SelectData`, or the signed-in user's `OAuthProfile`/`OAuthToken` (by the
+parameter's annotation; see `porch.blocks.context` and `porch.blocks.oauth`).
 
 Filled-in parameters are not API inputs: `/info` leaves them out, and each call passes them
 by keyword with a fresh value, so they never shift the inputs' positions.
@@ -25,6 +25,7 @@ from porch.blocks.context import (
     event_data_for,
 )
 from porch.blocks.oauth import OAUTH_TYPES, SIGN_IN_REQUIRED, OAuthProfile, OAuthToken
+from porch.caching import Cache
 from porch.errors import Error
 from porch.reporting import Progress
 
@@ -70,6 +71,9 @@ def _injection(param: inspect.Parameter) -> Injected | None:
     if isinstance(default, Progress):
         fresh = default.fresh
         return Injected(param.name, lambda _: fresh())
+    if isinstance(default, Cache):
+        # The same store on every call: that is what it is for.
+        return Injected(param.name, lambda _: default)
     wanted = _annotated(param.annotation)
     if wanted is Progress:
         return Injected(param.name, lambda _: Progress())

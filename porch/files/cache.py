@@ -26,9 +26,7 @@ import logging
 import os
 import posixpath
 import re
-import shutil
 import stat
-import tempfile
 import threading
 import time
 import weakref
@@ -69,6 +67,8 @@ def default_cache_base(environ: Mapping[str, str]) -> Path:
         value = environ.get(key)
         if value:
             return Path(value)
+    import tempfile  # on use: `import porch` stays light
+
     return Path(tempfile.gettempdir()) / "porch"
 
 
@@ -334,6 +334,8 @@ class FileCache:
             if self.delete_cache is None:
                 return
             self._registry.clear()
+        import shutil
+
         shutil.rmtree(self.root, ignore_errors=True)
 
     @property

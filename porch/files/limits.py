@@ -6,7 +6,6 @@ Multiples are binary, as in Gradio: ``"1kb" == 1024``.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from porch.errors import ConfigError
 
@@ -59,4 +58,6 @@ def parse_size(value: int | str | None) -> int | None:
     unit = match.group(2).lower() if match else ""
     if match is None or unit not in _UNITS:
         raise ConfigError(f"Invalid size {value!r}: expected {_FORMS}.")
+    from decimal import Decimal  # on use: `import porch` stays light
+
     return int(Decimal(match.group(1)) * _UNITS[unit])

@@ -15,7 +15,6 @@ HTTP-free: the file route turns these values into headers. Decisions made here:
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 import re
 from urllib.parse import quote
@@ -137,6 +136,8 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 def etag_for(size: int, mtime: float, ino: int) -> str:
     """A strong, quoted ETag that changes with the file and says nothing about the host."""
+    import hashlib  # on use: `import porch` stays light
+
     digest = hashlib.blake2s(f"{ino}:{size}:{mtime!r}".encode(), digest_size=12).hexdigest()
     return f'"{digest}"'
 

@@ -28,7 +28,6 @@ import errno
 import logging
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +124,11 @@ class FileRules:
         ``PORCH_TEMP_DIR``) to ``os.environ``.
         """
         base = Path(os.path.abspath(cwd if cwd is not None else os.getcwd()))
-        temp = Path(os.path.abspath(tempdir if tempdir is not None else tempfile.gettempdir()))
+        if tempdir is None:
+            import tempfile  # on use: `import porch` stays light
+
+            tempdir = tempfile.gettempdir()
+        temp = Path(os.path.abspath(tempdir))
 
         def absolute(items: Iterable[str | os.PathLike[str]]) -> tuple[Path, ...]:
             return tuple(Path(os.path.normpath(base / os.fspath(item))) for item in items)

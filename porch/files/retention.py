@@ -15,7 +15,6 @@ pull a file from under a user, and says so in the log.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -50,4 +49,6 @@ class Retention:
 
 def default_max_bytes(base: Path) -> int:
     """The default cap: 5 GiB, or a quarter of the free space under ``base`` if less."""
+    import shutil  # on use: `import porch` stays light
+
     return min(MAX_CAP, shutil.disk_usage(base).free // 4)

@@ -3,6 +3,8 @@
 // from ./gradio_api/info and the config, and shown as a modal dialog over the app (the page's
 // `#api` address), so opening it reloads nothing and closing it returns to where the user was.
 
+import { translate } from "./i18n.js";
+
 const LANGUAGES = [
   ["porch", "Python · porch"],
   ["gradio", "Python · gradio_client"],
@@ -57,7 +59,7 @@ export async function showApiPage({ infoUrl, root, title, onClose }) {
   try {
     const response = await fetch(infoUrl, { credentials: "same-origin", headers: { accept: "application/json" } });
     if (!response.ok) throw new Error(`the server answered ${response.status}`);
-    render(body, await response.json(), { root, title });
+    render(body, translate(await response.json()), { root, title: translate(title) });
   } catch (e) {
     body.textContent = `The API description could not be loaded (${e.message}).`;
   }

@@ -10,6 +10,8 @@ import { GENERIC_ERROR, follow } from "./event_messages.js";
 import { setSession } from "./components/server_fn.js";
 import { login, logoutControl } from "./login.js";
 import { currentPage, deepLinks, navbar, pageView } from "./pages.js";
+import { translate, useTranslations } from "./i18n.js";
+import { attach as attachDeepLinks, configQuery } from "./deep_link.js";
 
 const here = (path) => new URL(path, document.baseURI);
 
@@ -103,6 +105,7 @@ class App {
   set(id, value) {
     const inst = this.instances.get(id);
     if (!inst || inst.type === "state") return;
+    value = translate(value); // gr.I18n tokens an event sent
     // What the user changed (a value typed, a tab picked) stands unless the update names it.
     const live = { ...inst.props, ...(inst.api.live?.() ?? {}), value: inst.api.value() };
     let next;
@@ -350,7 +353,7 @@ class App {
     const gone = new Set(old.deps);
     this.dependencies = this.dependencies.filter((d) => !gone.has(d.id));
     const ids = [];
-    for (const entry of config.components ?? []) {
+    for (const entry of translate(config.components ?? [])) {
       if (entry.id === holder.id) continue;
       const saved = kept.get(`${entry.type}:${entry.key}`);
       const props = entry.key != null && saved !== undefined ? { ...entry.props, value: saved } : entry.props;
@@ -411,7 +414,7 @@ async function boot() {
   const mount = document.getElementById("porch-app");
   let response;
   try {
-    response = await fetch(here("./config"), { credentials: "same-origin", headers: { accept: "application/json" } });
+    response = await fetch(here(`./config${configQuery()}`), { credentials: "same-origin", headers: { accept: "application/json" } });
   } catch (e) {
     throw new Error(`Could not reach the server (${e.message}).`);
   }
@@ -423,6 +426,10 @@ async function boot() {
   }
   if (!response.ok) throw new Error(`The app's config could not be loaded (${response.status}).`);
   const config = await response.json();
+  // gr.I18n: the page shows each token as the text of the visitor's language.
+  useTranslations(config.i18n_translations);
+  config.components = translate(config.components ?? []);
+  config.title = translate(config.title);
   if (config.title) document.title = String(config.title);
   // The theme's variables first, so that the app's own css can override them.
   document.documentElement.dataset.theme = String(config.theme ?? "default");
@@ -438,6 +445,7 @@ async function boot() {
   await app.render();
   navbar(config, page, mount);
   app.onFire = deepLinks(app);
+  attachDeepLinks(app);
   mount.removeAttribute("aria-busy");
   app.start();
   apiLink(config);

@@ -1,6 +1,8 @@
 // Toasts: short messages in a corner (gr.Info, gr.Warning, gr.Success, errors).
 // Messages come from the app and are shown as text only.
 
+import { translate } from "./i18n.js";
+
 const TITLES = { info: "Info", success: "Success", warning: "Warning", error: "Error" };
 const MAX_SHOWN = 6;
 
@@ -19,6 +21,8 @@ function region() {
  * Errors are role="alert" (announced at once), the rest role="status".
  */
 export function toast({ level = "info", title = null, message = "", duration = 10 } = {}) {
+  // gr.Info(i18n("saved")): a token in a message shows as its translation.
+  [title, message] = [translate(title), translate(message)];
   const kind = level in TITLES ? level : "info";
   const box = region();
   const item = document.createElement("div");

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import anyio
 from starlette.applications import Starlette
@@ -64,6 +65,7 @@ def _routes(frontend_dir: Path) -> list[Route | Mount]:
         Route(f"{P}/stream/{{event_id}}", streams.push_chunk, methods=["POST"]),
         Route(f"{P}/stream/{{event_id}}/close", streams.close, methods=["POST"]),
         Route(f"{P}/component_server", component_server, methods=["POST"]),
+        Route(f"{P}/deep_link", api.deep_link, methods=["GET", "POST"]),
         Route(f"{P}/component_server/", component_server, methods=["POST"]),
         Route(f"{P}/upload", files.upload, methods=["POST"]),
         Route(f"{P}/upload_progress", files.upload_progress),
@@ -83,8 +85,12 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 
 def create_app(blocks: Blocks, settings: Settings | None = None,
-               backend: Backend | None = None) -> Starlette:
-    """The ASGI app serving `blocks` (mountable, testable with httpx.ASGITransport)."""
+               backend: Backend | None = None, into: Starlette | None = None) -> Starlette:
+    """The ASGI app serving `blocks` (mountable, testable with httpx.ASGITransport).
+
+    `into`: a Starlette or FastAPI application of the author's (porch.Server) that gets
+    porch's routes after its own, and porch's middleware in front of all of them, so its
+    routes pass the same guard, login gate and security headers."""
     settings = settings or Settings.build()
     runtime = AppRuntime(blocks, settings, backend)
     routes = _routes(Path(str(pages.FRONTEND)))
@@ -109,11 +115,15 @@ def create_app(blocks: Blocks, settings: Settings | None = None,
                 tasks.cancel_scope.cancel()
         await runtime.shutdown()
 
-    app = Starlette(
-        routes=routes,
-        exception_handlers={InvalidRequest: _invalid_request, Exception: _unexpected},
-        lifespan=lifespan,
-    )
+    handlers: dict[Any, Any] = {InvalidRequest: _invalid_request, Exception: _unexpected}
+    if into is None:
+        app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
+    else:
+        app = into
+        app.router.routes.extend(routes)
+        for kind, handler in handlers.items():
+            app.exception_handlers.setdefault(kind, handler)  # the author's own win
+        app.router.lifespan_context = _both(app.router.lifespan_context, lifespan)
     app.state.runtime = runtime
     app.state.uploads = files.UploadTracker()
     # Outermost last: headers on every answer; the guard before anything else looks at the
@@ -128,3 +138,14 @@ def create_app(blocks: Blocks, settings: Settings | None = None,
                        allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders, embedding=settings.allow_embedding)
     return app
+
+
+def _both(outer: Callable[[Any], Any], inner: Callable[[Any], Any],
+          ) -> Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]:
+    # The author's lifespan around porch's: their startup runs first, their shutdown last.
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        async with outer(app) as state, inner(app):
+            yield state
+
+    return lifespan

@@ -20,11 +20,11 @@ from porch import protocol
 from porch.blocks.blocks import Blocks
 from porch.blocks.events import Dependency
 from porch.components.base import Conversion
-from porch.queue.runner import iterate
 from porch.queue.scheduler import Job
 from porch.queue.sessions import StateStore
 from porch.reporting import current_reporter
 from porch.server.calls import Call, InputError, time_limit_error
+from porch.server.engine_calls import calls
 from porch.server.reporter import Reporter
 
 T = TypeVar("T")
@@ -76,7 +76,7 @@ async def run_batch(runtime: BatchRunner, dep: Dependency, jobs: list[Job]) -> N
         args, kwargs = dep.signature.bind(columns)
         result: Any = None
         with anyio.move_on_after(dep.time_limit) as limit:
-            async for _, value in iterate(dep.fn, args, runtime.limiter, kwargs):
+            async for _, value in calls(dep, dep.fn, args, kwargs, runtime.limiter):
                 result = value
         if limit.cancelled_caught:
             raise time_limit_error(dep)

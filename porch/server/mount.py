@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 
 from porch.blocks.blocks import Blocks
 from porch.blocks.static_paths import static_paths
+from porch.components.i18n import checked_i18n
 from porch.errors import ConfigError
 from porch.server.app import create_app
 from porch.server.auth import AuthDependency, AuthOption
@@ -130,7 +131,10 @@ def mount_gradio_app(
     unhonoured("mount_gradio_app", locals(), {
         "footer_links": None, "run_history": None, "app_kwargs": None, "favicon_path": None,
         "ssr_mode": None, "node_server_name": None, "node_port": None,
-        "enable_monitoring": None, "pwa": None, "i18n": None, "mcp_server": None})
+        "enable_monitoring": None, "pwa": None, "mcp_server": None})
+    checked = checked_i18n(i18n, "mount_gradio_app(i18n=...)")
+    if checked is not None:
+        blocks.i18n_instance = checked
     # As in launch(): the look given here applies as if given to Blocks().
     for name, value in (("theme", theme), ("css", css), ("css_paths", css_paths), ("js", js),
                         ("head", head), ("head_paths", head_paths)):

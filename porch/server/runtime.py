@@ -26,6 +26,8 @@ from porch.blocks.context import EventContext
 from porch.blocks.events import Dependency
 from porch.blocks.render import RenderScope
 from porch.blocks.updates import session_view
+from porch.caching import CacheMiss, forget_session, is_cached
+from porch.caching.scope import CacheUse, event_scope
 from porch.components.base import Block, Conversion, current_conversion
 from porch.components.state import State
 from porch.errors import Error, FileNotAllowed, InvalidRequest, QueueFull
@@ -34,14 +36,16 @@ from porch.files.policy import FilePolicy, FileRules
 from porch.files.retention import current_holder, default_max_bytes
 from porch.queue.channels import Channel
 from porch.queue.pump import pump
-from porch.queue.runner import iterate
 from porch.queue.scheduler import Job
 from porch.queue.sessions import SessionBudget
 from porch.reporting import Progress, current_reporter, track_tqdm, untrack_tqdm
 from porch.server.backend import Backend, MemoryBackend
 from porch.server.batches import one_call_of_batch, run_batch
+from porch.server.cache_probe import answer_or_queue
 from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.clients import new_cookie_name
+from porch.server.deep_links import DeepLinks
+from porch.server.engine_calls import calls, close_engines
 from porch.server.fetcher import SafeFetcher
 from porch.server.oidc.signin import OidcSignIn
 from porch.server.reporter import Reporter
@@ -114,6 +118,8 @@ class AppRuntime:
             on_delete=self._state_deleted)
         self.cache.is_live = self.states.live
         self._background: set[asyncio.Task[None]] = set()
+        # Events asking their function's cache before queueing (cache_probe.py).
+        self._probes: dict[str, tuple[asyncio.Task[None], Job]] = {}
         self._limiter: anyio.CapacityLimiter | None = None
         # Initial file values get URLs by path only: a Host header must not shape what every
         # later client is sent.
@@ -122,6 +128,10 @@ class AppRuntime:
         for hook in blocks.startup_hooks:
             hook(conversion)
         self._app_config = blocks.config(conversion)
+        # DeepLinkButton's snapshots (server/deep_links.py), and who may go in one.
+        self.deep_links = DeepLinks()
+        self.linked_inputs = {i for d in self._app_config["dependencies"]
+                              for i in d.get("inputs", [])}
         self._api_info: dict[bool, dict[str, Any]] = {}
         self.head = blocks.all_head()  # HTML the app adds to its page's <head>
         self._durations: dict[int, tuple[float, int]] = {}
@@ -150,6 +160,7 @@ class AppRuntime:
         for task in list(self._background):
             task.cancel()
         await self.scheduler.close()
+        await close_engines(self.blocks.dependencies)
         self.cache.close()
 
     # ---- discovery ------------------------------------------------------------------------
@@ -198,6 +209,13 @@ class AppRuntime:
             session=session_hash,
             payload=Call(dep, data, session_hash, root, simple, context, once),
         )
+        if self._answers_from_cache(dep):
+            # Not queued yet: a hit is answered at once (docs/caching.md), a miss queued.
+            if self.queue_is_full():
+                channel.pending.discard(event_id)
+                raise QueueFull(f"Queue is full. Max size is {self.blocks.max_queue_size}.")
+            self._probes[event_id] = (self._spawn(answer_or_queue(self, job, channel)), job)
+            return event_id
         try:
             self.scheduler.submit(job)
         except QueueFull:
@@ -205,6 +223,19 @@ class AppRuntime:
             self.inboxes.drop(event_id)
             raise
         return event_id
+
+    @staticmethod
+    def _answers_from_cache(dep: Dependency) -> bool:
+        """Whether `dep` may be answered before queueing: its function is a `gr.cache`
+        wrapper, and one run answers one event (not a stream's chunks, not a batch)."""
+        return is_cached(dep.fn) and dep.connection != "stream" and not dep.batch
+
+    def forget_probe(self, event_id: str) -> None:
+        self._probes.pop(event_id, None)
+
+    def queue_is_full(self) -> bool:
+        limit = self.blocks.max_queue_size
+        return limit is not None and self.scheduler.waiting_count() >= limit
 
     def dependency(self, fn_index: Any, session_hash: str | None = None) -> Dependency:
         """The event `fn_index` names: the app's, or one a `@render` drew for the session."""
@@ -233,7 +264,10 @@ class AppRuntime:
         return found
 
     def cancel(self, event_id: str) -> None:
-        job = self.scheduler.cancel(event_id)
+        probe = self._probes.pop(event_id, None)
+        if probe is not None:
+            probe[0].cancel()  # a miss is then never queued
+        job = probe[1] if probe is not None else self.scheduler.cancel(event_id)
         if job is not None:
             # Answered at once, waiting or running: the channel drops whatever the work
             # still sends on its way out (PROTOCOL.md §3.7).
@@ -263,16 +297,23 @@ class AppRuntime:
 
     async def execute(self, dep: Dependency, data: Any, session_hash: str, root: str,
                       send: Send, event_id: str, *, diffs: bool, first_only: bool = False,
-                      context: EventContext | None = None) -> None:
-        """Run one event, sending `process_generating` / `process_completed` messages."""
+                      context: EventContext | None = None, probe: bool = False) -> None:
+        """Run one event, sending `process_generating` / `process_completed` messages.
+
+        `probe`: answer only from the function's `gr.cache`; on a miss raise CacheMiss,
+        having sent nothing (porch.server.cache_probe)."""
         assert dep.fn is not None
         state = self.states.state(session_hash)
         self.states.hold(session_hash, True)  # a running event keeps its session live
         # Files the event creates or reads are held by its session while that is live.
         holder = current_holder.set(session_hash)
         try:
-            await self._execute(dep, data, session_hash, root, send, event_id, state,
-                                diffs=diffs, first_only=first_only, context=context)
+            # Caches learn the session (per_session) and where uploads live (keyed by bytes).
+            with event_scope(session_hash, (self.cache.root,), probe=probe,
+                             fn=dep.fn) as use:
+                await self._execute(dep, data, session_hash, root, send, event_id, state,
+                                    diffs=diffs, first_only=first_only, context=context,
+                                    cache_use=use)
         finally:
             current_holder.reset(holder)
             self.states.hold(session_hash, False)
@@ -287,8 +328,9 @@ class AppRuntime:
                        ) -> AsyncGenerator[tuple[bool, Any, list[Any]], None]:
         """`(final, value, wire payload)` per result of `fn`. A plain `def` generator runs in
         one worker that also converts each value (porch.queue.pump: no thread hop per
-        token); anything else is stepped by `iterate` and converted here."""
-        if inspect.isgeneratorfunction(fn):
+        token); anything else (and any call on an engine) is stepped by `calls` and converted
+        here."""
+        if inspect.isgeneratorfunction(fn) and dep.engine is None:
             def convert(value: Any) -> list[Any]:
                 return self.blocks.finish_outputs(dep, value, state, conversion)
 
@@ -298,7 +340,7 @@ class AppRuntime:
                 async for value, payload in results:
                     yield False, value, payload
             return
-        async with contextlib.aclosing(iterate(fn, args, self.limiter, kwargs)) as steps:
+        async with contextlib.aclosing(calls(dep, fn, args, kwargs, self.limiter)) as steps:
             async for final, value in steps:
                 yield final, value, await self.in_thread_if(
                     io, self.blocks.finish_outputs, dep, value, state, conversion)
@@ -306,7 +348,7 @@ class AppRuntime:
     async def _execute(self, dep: Dependency, data: Any, session_hash: str, root: str,
                        send: Send, event_id: str, state: MutableMapping[int, Any], *,
                        diffs: bool, first_only: bool,
-                       context: EventContext | None) -> None:
+                       context: EventContext | None, cache_use: CacheUse) -> None:
         assert dep.fn is not None
         conversion = self.conversion(root)
         reporter = Reporter([(send, event_id)], asyncio.get_running_loop())
@@ -356,11 +398,19 @@ class AppRuntime:
             if last is None:
                 last = [None] * len(dep.outputs)
             duration = time.monotonic() - started
-            average = self.record(dep, duration)
+            # A cached answer says nothing of how long the function takes (Gradio's rule).
+            average = self.record(dep, duration) if cache_use.kind is None \
+                else self.average(dep)
+            if not session_hash.startswith(CALL_SESSION):
+                self.deep_links.sent(session_hash, zip(
+                    (b.id for b in dep.outputs), last, strict=False))
             send(protocol.completed(event_id, protocol.success_output(
                 last, generating=False, duration=duration, average=average,
-                render_config=render_config),
-                success=True, duration=duration, average=average))
+                render_config=render_config, used_cache=cache_use.kind),
+                success=True, duration=duration, average=average,
+                used_cache=cache_use.kind))
+        except CacheMiss:
+            raise  # a probe found nothing: the event is queued, nothing was sent
         except asyncio.CancelledError:
             send(protocol.completed(event_id, {}, success=True))
             raise
@@ -399,14 +449,22 @@ class AppRuntime:
         self.states.detach(session_hash, self.settings.closed_session_keep)
         if self.states.attached(session_hash):
             return  # another stream of the same client still holds the session
+        forget_session(session_hash)  # per-session caches' entries (Gradio's rule too)
         for dep in self.blocks.unload_events():
             self._spawn(self.execute(dep, [], session_hash, root, _discard,
                                      uuid.uuid4().hex, diffs=False))
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    async def background_settled(self) -> None:
+        """Return once the work the server started on its own (unload events) has ended:
+        porch.testing waits on this instead of sleeping."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)  # a task nobody holds may be collected mid-way
         task.add_done_callback(self._background.discard)
+        return task
 
     def _state_deleted(self, key: int, value: Any) -> None:
         block = self.blocks.blocks.get(key)
@@ -422,6 +480,10 @@ class AppRuntime:
             await anyio.to_thread.run_sync(self.states.sweep)
             # Streams of sessions that ended go too (a finished call's, once read, as well).
             self.bus.prune(self.states.__contains__)
+
+    def average(self, dep: Dependency) -> float | None:
+        total, count = self._durations.get(dep.id, (0.0, 0))
+        return total / count if count else None
 
     def record(self, dep: Dependency, duration: float) -> float:
         """Count one finished run of `dep`; returns its mean duration so far."""

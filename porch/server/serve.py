@@ -16,6 +16,7 @@ import uvicorn
 
 from porch.blocks.blocks import Blocks
 from porch.blocks.static_paths import static_paths
+from porch.components.i18n import I18n, checked_i18n
 from porch.errors import ConfigError
 from porch.server import exposure
 from porch.server.app import create_app
@@ -38,7 +39,7 @@ UNHONOURED_LAUNCH_OPTIONS: dict[str, Any] = {
     "app_kwargs": None, "share_server_address": None, "share_server_protocol": None,
     "share_server_tls_certificate": None, "enable_monitoring": None, "strict_cors": True,
     "node_server_name": None, "node_port": None, "ssr_mode": None, "pwa": None,
-    "num_workers": None, "_app": None, "_frontend": True, "i18n": None,
+    "num_workers": None, "_frontend": True,
     "show_api": True,
 }
 
@@ -162,6 +163,8 @@ def launch(
     ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
     ssl_keyfile_password: str | None = None,
+    _app: Any = None,
+    i18n: I18n | None = None,
     **gradio_options: Any,
 ) -> tuple[Any, str, str | None]:
     """Serve `blocks` on `server_name:server_port` (see `Blocks.launch`).
@@ -174,7 +177,9 @@ def launch(
     (False, True or origins) for framing; `allow_app_scripts=True` lets the app's own
     `head=` and `js=` scripts run, under a per-page CSP nonce (PORCH_ALLOW_APP_SCRIPTS);
     `share=True` or `share="ssh://user@host"` for a share link through your own SSH
-    server. Returns (app, local URL, share URL or None).
+    server. `_app=` a Starlette/FastAPI application that gets porch's routes and guard
+    (porch.Server's). `i18n=` a `gr.I18n` whose tables the page translates its tokens with
+    (docs/i18n.md). Returns (app, local URL, share URL or None).
 
     Uploads: `max_file_size=` per file; per request `max_upload_files=` (1000),
     `max_upload_size=` (5 GB, the whole body) and `max_upload_field_size=` (64 KB, one
@@ -190,12 +195,15 @@ def launch(
     unknown = set(gradio_options) - set(UNHONOURED_LAUNCH_OPTIONS)
     if unknown:
         raise TypeError(f"launch() got unknown option(s): {', '.join(sorted(unknown))}")
+    i18n = checked_i18n(i18n)
     if gradio_options.get("ssr_mode") is False:
         gradio_options.pop("ssr_mode")
     unhonoured("launch()", gradio_options,
                {name: UNHONOURED_LAUNCH_OPTIONS[name] for name in gradio_options})
     if blocks.server is not None:
         blocks.close()
+    if i18n is not None:
+        blocks.i18n_instance = i18n
     settings = Settings.build(
         server_name=server_name, server_port=server_port, show_error=show_error, quiet=quiet,
         max_threads=max_threads, max_file_size=max_file_size, allowed_paths=allowed_paths,
@@ -234,7 +242,7 @@ def launch(
     url = f"{'https' if ssl else 'http'}://{shown_host}:{port}"
     try:
         # Building the app runs app code (examples caching) that may fail: free the port.
-        app = create_app(blocks, settings)
+        app = create_app(blocks, settings, into=_app)
         server = Server(app, sock, url, ssl=ssl, header_timeout=settings.header_timeout)
     except BaseException:
         sock.close()

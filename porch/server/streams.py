@@ -25,11 +25,11 @@ from porch import protocol
 from porch.blocks.events import Dependency
 from porch.components.base import current_conversion
 from porch.errors import FileNotAllowed, InvalidRequest
-from porch.queue.runner import iterate
 from porch.queue.scheduler import Job
 from porch.reporting import current_reporter
 from porch.server.batches import BatchRunner
 from porch.server.calls import Call, InputError
+from porch.server.engine_calls import calls
 from porch.server.reporter import Reporter
 
 # Without a time_limit, a stream with no new chunk for this long is taken as abandoned
@@ -160,6 +160,6 @@ async def _outputs_of(runtime: StreamRunner, dep: Dependency, data: list[Any],
         raise InputError(str(exc.message if isinstance(exc, InvalidRequest) else exc)
                          ) from exc
     finish: Callable[..., Any] = runtime.blocks.finish_outputs
-    async with contextlib.aclosing(iterate(dep.fn, args, runtime.limiter, kwargs)) as steps:
+    async with contextlib.aclosing(calls(dep, dep.fn, args, kwargs, runtime.limiter)) as steps:
         async for _final, value in steps:
             yield await runtime.in_thread_if(io, finish, dep, value, state, conversion)

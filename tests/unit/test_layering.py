@@ -19,13 +19,23 @@ ALLOWED: dict[str, set[str]] = {
     "files": {"errors"},
     "components": {"files", "errors", "protocol", "version", "unhonoured"},
     "queue": {"errors", "protocol"},
+    # gr.cache / gr.Cache: keys by content, stores; told about the running event by the
+    # server through context variables (porch.caching.scope), so it sits below both.
+    "caching": {"files", "errors"},
+    # engine=: runs an event's function on Dask/Ray workers (porch.engines); it knows only
+    # what a running call reports (reporting), so events and the server can both name it.
+    "engines": {"errors", "reporting"},
     "blocks": {"components", "files", "errors", "protocol", "version", "reporting",
-               "unhonoured"},
+               "unhonoured", "caching", "engines"},
     "server": {"blocks", "queue", "components", "files", "errors", "protocol", "version",
-               "reporting", "unhonoured"},
+               "reporting", "unhonoured", "caching", "engines"},
     "client": {"errors", "protocol", "version"},
+    # The test client drives the server in-process, as the page would (docs/testing.md).
+    "testing": {"server", "blocks", "queue", "components", "files", "errors", "protocol",
+                "version", "reporting", "unhonoured"},
 }
-THIRD_PARTY_ONLY_IN = {"starlette": {"server"}, "uvicorn": {"server"}}
+THIRD_PARTY_ONLY_IN = {"starlette": {"server"}, "uvicorn": {"server"},
+                       "distributed": {"engines"}, "ray": {"engines"}}
 # Blocks.launch() hands the app to the server porch/__init__.py names (serve_with): no layer
 # imports one above it, with no exception.
 ALLOWED_EDGES: set[tuple[str, str]] = set()

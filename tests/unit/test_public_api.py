@@ -19,6 +19,7 @@ EXPECTED = [
     "Brush",
     "Button",
     "CSVLogger",
+    "Cache",
     "ChatInterface",
     "ChatMessage",
     "Chatbot",
@@ -32,10 +33,12 @@ EXPECTED = [
     "Column",
     "Component",
     "CopyData",
+    "DaskEngine",
     "DataFrame",
     "Dataframe",
     "Dataset",
     "DateTime",
+    "DeepLinkButton",
     "DeletedFileData",
     "Dependency",
     "Dialogue",
@@ -61,6 +64,7 @@ EXPECTED = [
     "Highlight",
     "HighlightedText",
     "Highlightedtext",
+    "I18n",
     "Image",
     "ImageEditor",
     "ImageMask",
@@ -95,11 +99,13 @@ EXPECTED = [
     "Plot",
     "Progress",
     "Radio",
+    "RayEngine",
     "Request",
     "RetryData",
     "Row",
     "ScatterPlot",
     "SelectData",
+    "Server",
     "Sidebar",
     "SimpleCSVLogger",
     "Sketchpad",
@@ -127,6 +133,8 @@ EXPECTED = [
     "Workflow",
     "WorkflowCanvas",
     "__version__",
+    "api",
+    "cache",
     "close_all",
     "deploy",
     "get_package_version",
@@ -141,6 +149,7 @@ EXPECTED = [
     "oidc",
     "on",
     "render",
+    "run_on",
     "set_static_paths",
     "skip",
     "themes",
@@ -163,7 +172,8 @@ def test_every_public_name_exists() -> None:
 def test_import_porch_loads_no_server_or_heavy_library() -> None:
     code = (
         "import sys, porch; "
-        "bad = [m for m in ('starlette', 'uvicorn', 'numpy', 'PIL', 'httpx', 'anyio') "
+        "bad = [m for m in ('starlette', 'uvicorn', 'numpy', 'PIL', 'httpx', 'anyio', "
+        "'fastapi') "
         "if m in sys.modules]; print(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -1,5 +1,6 @@
-"""Where blocks meet the queue (AppRuntime), without HTTP: time limits, batches, cancel,
-progress and toasts reaching the event's stream."""
+"""Where blocks meet the queue (AppRuntime): time limits, progress and toasts reaching the
+event's stream (driven as the page does, by porch.testing's AppTest), and batches and cancel
+(on the runtime itself, without HTTP)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 import porch as gr
 from porch.server.runtime import AppRuntime
 from porch.server.settings import Settings
+from porch.testing import AppTest, Failure
 from tests.unit.test_queue import in_fresh_loop
 
 
@@ -61,46 +63,26 @@ def app() -> gr.Blocks:
     return demo
 
 
-async def execute(runtime: AppRuntime, api_name: str, data: list[Any]) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
-    dep = runtime.blocks.dependency(api_name=api_name)
-    await runtime.execute(dep, data, "session", "http://x", messages.append, "e1", diffs=True)
-    return messages
-
-
 @pytest.mark.parametrize("api_name", ["slow", "async_slow", "drip"])
-def test_time_limit_fails_the_event_and_frees_the_caller(app: gr.Blocks, tmp_path: Path,
-                                                          api_name: str) -> None:
-    @in_fresh_loop
-    async def check() -> None:
-        runtime = runtime_for(app, tmp_path)
+def test_time_limit_fails_the_event_and_frees_the_caller(app: gr.Blocks, api_name: str) -> None:
+    with AppTest(app) as at:
         started = time.monotonic()
-        messages = await execute(runtime, api_name, [5])
+        result = at.run_event(api_name, 5)
         assert time.monotonic() - started < 2  # stopped at the limit, not after 5 s
-        done = messages[-1]
-        assert done["msg"] == "process_completed" and done["success"] is False
-        assert done["output"] == {
-            "error": f"/{api_name} ran longer than its time limit of 0.2 s and was stopped.",
-            "duration": None, "visible": True, "title": "Time limit exceeded"}
-        quick = await execute(runtime, api_name, [0])
-        assert quick[-1]["success"] is True
-
-    check()
+        assert not result.ok
+        assert result.failures == [Failure(
+            f"/{api_name} ran longer than its time limit of 0.2 s and was stopped.",
+            "Time limit exceeded")]
+        assert at.run_event(api_name, 0).ok
 
 
-def test_progress_and_toasts_reach_the_event(app: gr.Blocks, tmp_path: Path) -> None:
-    @in_fresh_loop
-    async def check() -> None:
-        runtime = runtime_for(app, tmp_path)
-        messages = await execute(runtime, "report", [1])
-        kinds = [m["msg"] for m in messages]
-        assert kinds == ["log", "progress", "process_completed"]
-        assert messages[0]["log"] == "heads up" and messages[0]["level"] == "warning"
-        assert messages[1]["progress_data"] == [{"index": None, "length": None,
-                                                 "unit": "steps", "progress": 0.5,
-                                                 "desc": "half way"}]
-
-    check()
+def test_progress_and_toasts_reach_the_event(app: gr.Blocks) -> None:
+    with AppTest(app) as at:
+        run = at.run_event("report", 1).runs[0]
+        assert run.success and run.data == ["reported"]
+        assert [(t.level, t.message) for t in run.toasts] == [("warning", "heads up")]
+        assert run.progress == [[{"index": None, "length": None, "unit": "steps",
+                                  "progress": 0.5, "desc": "half way"}]]
 
 
 def test_batch_through_the_queue_answers_each_caller(app: gr.Blocks, tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 // Buttons: button, also drawing ClearButton (twins of porch/components/button.py). Its value
 // is its text; an icon and a link are optional. LoginButton is a button too, marked by its
-// `porch_login` prop.
+// `porch_login` prop; DeepLinkButton by its `porch_deep_link` prop (../deep_link.js).
 
 import { isLogoutUrl, logOut } from "../login.js";
+import { copyLink } from "../deep_link.js";
 
 const VARIANTS = new Set(["primary", "secondary", "stop", "huggingface"]);
 const SIZES = new Set(["sm", "md", "lg"]);
@@ -41,6 +42,10 @@ export function button(el, props, emit) {
   let current = props;
   control.addEventListener("click", () => {
     emit("click");
+    if (current.porch_deep_link) {
+      copyLink(control, current, (label) => render(label == null ? current : { ...current, value: label }));
+      return;
+    }
     if ("porch_login" in current) {
       signInOrOut(current);
       return;

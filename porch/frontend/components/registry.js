@@ -10,6 +10,8 @@ const families = {
   button: ["./button.js", "button"],
   json: ["./data.js", "json"],
   state: ["./state.js", "state"],
+  // An API-only endpoint's value (porch.api, Server.api): never drawn, like a State.
+  api: ["./state.js", "state"],
   timer: ["./timer.js", "timer"],
   file: ["./file.js", "file"],
   fileexplorer: ["./file_explorer.js", "fileexplorer"],

@@ -18,6 +18,7 @@ from porch.queue import channels
 from porch.server import validation
 from porch.server.clients import identity, is_cross_site_read
 from porch.server.context import event_context
+from porch.server.deep_links import linkable_ids
 from porch.server.responses import event_stream, json_error, read_json, require_object
 from porch.server.routes.common import root_url, runtime_of
 from porch.server.runtime import AppRuntime
@@ -302,3 +303,32 @@ async def run(request: Request) -> Response:
     if dep.is_generator and len(messages) > 1:
         output = messages[0]["output"]
     return JSONResponse(output)
+
+
+async def deep_link(request: Request) -> Response:
+    """A DeepLinkButton's link (server/deep_links.py): GET with `session_hash` (Gradio's
+    form: the values the server sent the session), or POST `{session_hash, values}` where
+    `values` maps component ids to the page's current values. Answers the id as a JSON
+    string; the page opens `?deep_link=<id>`."""
+    runtime = runtime_of(request)
+    posted: dict[int, Any] = {}
+    if request.method == "POST":
+        body = require_object(await read_json(request, runtime.settings.max_json_bytes))
+        session_hash = body.get("session_hash")
+        values = body.get("values", {})
+        if not isinstance(values, dict):
+            return json_error(422, "values must map component ids to values.")
+        for key, value in values.items():
+            if isinstance(key, str) and key.isdigit():
+                posted[int(key)] = value
+    else:
+        session_hash = request.query_params.get("session_hash")
+    if not isinstance(session_hash, str) or not session_hash:
+        raise InvalidRequest(
+            [{"type": "missing", "loc": ["query", "session_hash"], "msg": "Field required"}], 422)
+    # Only the session's own client may snapshot it: a link never lifts another's outputs.
+    admit(request, session_hash)
+    components = runtime.config(root_url(request))["components"]
+    link = runtime.deep_links.create(session_hash, posted, inputs=runtime.linked_inputs,
+                                     linkable=linkable_ids(components))
+    return JSONResponse(link)

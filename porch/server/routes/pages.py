@@ -17,6 +17,7 @@ from starlette.routing import Route
 from porch.components.login_button import GRADIO_DEFAULT_VALUE
 from porch.server.auth import cookie_of, username_of
 from porch.server.clients import give_cookie
+from porch.server.deep_links import restored
 from porch.server.headers import page_policy_with_nonce
 from porch.server.routes.common import root_url, runtime_of
 
@@ -81,6 +82,13 @@ async def config(request: Request) -> Response:
     config["porch_logout"] = config["username"] is not None and auth is not None and \
         auth.credentials is not None
     config["components"] = _login_buttons(request, config["components"])
+    link = request.query_params.get("deep_link")
+    if link:
+        # A DeepLinkButton's link: its snapshot's values in place (server/deep_links.py).
+        values = runtime.deep_links.load(link)
+        if values is not None:
+            config["components"] = restored(config["components"], values)
+        config["deep_link_state"] = "invalid" if values is None else "valid"
     return give_cookie(request, JSONResponse(config), runtime.client_cookie)
 
 
