@@ -7,7 +7,8 @@
    target (links followed), against both the configured and the resolved blocked path, and
    also case-insensitively. Case is only ever folded *after* resolving.
 4. Serving grants: cache entries this app issued, allowed paths, static paths. Outputs add
-   (unless strict) the working directory, unless it is ``/``, a system directory or the home
+   porch's own sample media (``porch/media_assets``, what porch.media returns) and (unless
+   strict) the working directory, unless it is ``/``, a system directory or the home
    folder, and the temp directory, for files this app's user wrote there after it started, outside
    other apps' caches (``grants.py`` has the exact rules). ``/proc``, ``/sys`` and ``/dev``
    are refused whatever grants them, and so is a path ending in ``/`` (it names a folder).
@@ -52,6 +53,9 @@ __all__ = ["Decision", "FilePolicy", "FileRules", "Reason", "ServedFile"]
 
 log = logging.getLogger("porch.files")
 
+#: The folder porch.media's helpers return files from (granted to outputs, never to /file=).
+BUNDLED_MEDIA = Path(__file__).resolve().parent.parent / "media_assets"
+
 _DIR_FLAGS = os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_PATH", os.O_RDONLY)
 # O_NONBLOCK: a FIFO swapped in after the check must not hang the worker on open().
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
@@ -78,6 +82,7 @@ class Reason(enum.Enum):
     HARDLINK = "several hard links"
     NOT_WRITTEN_HERE = "temp file this app did not write"
     FOREIGN_CACHE = "another app's file cache"
+    BUNDLED = "porch's sample media"
 
 
 @dataclass(frozen=True)
@@ -198,7 +203,11 @@ class FilePolicy:
         implicit = [_Root(*temp, Reason.TEMPDIR)]
         if self.cwd_refusal is None:
             implicit.insert(0, _Root(*cwd, Reason.CWD))
-        self._output_roots = self._serving_roots + ([] if rules.strict else implicit)
+        # porch's own sample files (porch.media) may be returned even under strict rules:
+        # they ship with porch, not with the host, and are copied into the cache like others.
+        bundled = [_Root(*_pair(BUNDLED_MEDIA), Reason.BUNDLED)]
+        self._output_roots = (self._serving_roots + bundled
+                              + ([] if rules.strict else implicit))
         # Temp files count only if written after this instant (see grants.py: why ctime, and
         # why the process's start rather than launch(): an app may write a file and then
         # launch with it as an initial value).
@@ -442,7 +451,8 @@ class FilePolicy:
         raise self._refuse(path, reason, f"File {path} was not uploaded to this app.")
 
 
-_GRANTS = frozenset({Reason.CACHE, Reason.ALLOWED, Reason.STATIC, Reason.CWD, Reason.TEMPDIR})
+_GRANTS = frozenset({Reason.CACHE, Reason.ALLOWED, Reason.STATIC, Reason.CWD, Reason.TEMPDIR,
+                     Reason.BUNDLED})
 _IMPLICIT = frozenset({Reason.CWD, Reason.TEMPDIR})
 # ELOOP (Linux, macOS) / EMLINK (FreeBSD): the last component became a link; ENOTDIR: a
 # directory on the way did.
