@@ -107,6 +107,15 @@ function splitGlb(buffer) {
   return [json, bin];
 }
 
+// Decoded here, not fetched: the page's connect-src policy refuses data: URLs.
+function decodeDataUri(uri) {
+  const comma = uri.indexOf(",");
+  const body = uri.slice(comma + 1);
+  if (/;base64$/i.test(uri.slice(0, comma))) return Uint8Array.from(atob(body), (c) => c.charCodeAt(0)).buffer;
+  const bytes = body.replace(/%([0-9a-f]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+  return Uint8Array.from(bytes, (c) => c.charCodeAt(0) & 255).buffer;
+}
+
 const COMPONENTS = { SCALAR: 1, VEC2: 2, VEC3: 3, VEC4: 4, MAT4: 16 };
 const TYPES = {
   5120: [Int8Array, 127], 5121: [Uint8Array, 255], 5122: [Int16Array, 32767],
@@ -121,7 +130,7 @@ async function parseGltf(doc, bin, fetchNear) {
       if (k !== 0 || !bin) throw new Error("The model's binary buffer is missing.");
       return bin;
     }
-    if (b.uri.startsWith("data:")) return (await fetch(b.uri)).arrayBuffer();
+    if (b.uri.startsWith("data:")) return decodeDataUri(b.uri);
     if (!fetchNear) throw new Error(`The model's buffer ${b.uri} lives in another file.`);
     return fetchNear(b.uri);
   }));
