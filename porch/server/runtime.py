@@ -32,7 +32,7 @@ from porch.errors import Error, FileNotAllowed, InvalidRequest, QueueFull
 from porch.files.cache import FileCache
 from porch.files.policy import FilePolicy, FileRules
 from porch.files.retention import current_holder, default_max_bytes
-from porch.queue.channels import Channel
+from porch.queue.channels import MessageStream, Retention
 from porch.queue.pump import pump
 from porch.queue.runner import iterate
 from porch.queue.scheduler import Job
@@ -96,7 +96,9 @@ class AppRuntime:
         )
         self.fetcher = SafeFetcher(max_bytes=settings.max_file_size or 100 * 1024 * 1024)
         self.scheduler = backend.job_queue(max_size=blocks.max_queue_size)
-        self.bus = backend.message_bus()
+        self.bus = backend.message_bus(retention=Retention(
+            ttl=settings.result_ttl, max_messages=settings.replay_max_messages,
+            max_bytes=settings.replay_max_bytes))
         self.inboxes = Inboxes()  # the open streaming-input events (streams.py)
         self.client_cookie = new_cookie_name()
         if settings.auth is not None:
@@ -239,7 +241,7 @@ class AppRuntime:
             # still sends on its way out (PROTOCOL.md §3.7).
             job.send(protocol.completed(event_id, {}, success=True))
 
-    def cancel_session(self, channel: Channel) -> None:
+    def cancel_session(self, channel: MessageStream) -> None:
         """The client left: free its queue slots and stop its running work."""
         for event_id in list(channel.pending):
             self.cancel(event_id)
