@@ -193,6 +193,7 @@ class Channel:
     def after(self, cursor: int) -> list[Entry]:
         """Every kept message after `cursor`, oldest first (CursorGone if one is not kept,
         CursorAhead for a cursor past the newest message)."""
+        self._trim()  # what expired while nothing was sent is gone for this read too
         if cursor > self._last_id or cursor < 0:
             raise CursorAhead(cursor)
         if cursor < self._dropped:

@@ -44,6 +44,7 @@ from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.clients import new_cookie_name
 from porch.server.fetcher import SafeFetcher
 from porch.server.oidc.signin import OidcSignIn
+from porch.server.reattach import OrphanTimers
 from porch.server.reporter import Reporter
 from porch.server.settings import Settings
 from porch.server.streams import Inboxes, run_stream
@@ -100,6 +101,7 @@ class AppRuntime:
             ttl=settings.result_ttl, max_messages=settings.replay_max_messages,
             max_bytes=settings.replay_max_bytes))
         self.inboxes = Inboxes()  # the open streaming-input events (streams.py)
+        self.orphans = OrphanTimers(settings.reattach_grace)
         self.client_cookie = new_cookie_name()
         if settings.auth is not None:
             settings.auth.use(backend.login_sessions(), backend.login_brake())
@@ -245,6 +247,11 @@ class AppRuntime:
         """The client left: free its queue slots and stop its running work."""
         for event_id in list(channel.pending):
             self.cancel(event_id)
+
+    def reader_gone(self, channel: MessageStream) -> None:
+        """The last reader of `channel` left mid-job: cancel its events unless a reader is back
+        within `reattach_grace` (docs/durable-jobs.md)."""
+        self.orphans.reader_left(channel, self.cancel_session)
 
     async def _work(self, jobs: list[Job]) -> None:
         call: Call = jobs[0].payload
