@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -84,7 +85,10 @@ class Channel:
         # any of their messages is, so that a reattach can tell a known event from a stranger.
         self._events: OrderedDict[str, float | None] = OrderedDict()
         self._counts: dict[str, int] = {}  # messages kept, per event
+        self._aged_at = float("-inf")
+        self._age_every = min(1.0, self.retention.ttl / 4)
         self._arrived = asyncio.Event()
+        self._waiting = 0  # readers waiting on `_arrived`
         self._closing = 0  # readers that said close_stream and whose client has not hung up
         self._settled = asyncio.Event()
         self._settled.set()
@@ -116,27 +120,38 @@ class Channel:
                 self._events.pop(event_id, None)
                 self._events[event_id] = self.clock()  # moved last: ends stay in order
         self._trim()
-        # Wake every waiting reader: each waits on the event of its moment.
-        self._arrived.set()
-        self._arrived = asyncio.Event()
+        if self._waiting:
+            # Wake every waiting reader: each waits on the event of its moment.
+            self._arrived.set()
+            self._arrived = asyncio.Event()
         return entry.id
 
-    def _trim(self) -> None:
+    def _trim(self, force: bool = False) -> None:
         """Drop the oldest messages past the bounds, delivered or not, and the delivered ones
-        whose event ended `ttl` or more seconds ago (or that belong to no event)."""
-        retention, now = self.retention, self.clock()
+        whose event ended `ttl` or more seconds ago (or that belong to no event).
+
+        The bounds hold after every message; the age is looked at every `_age_every` seconds
+        (or when `force`d), which keeps a busy stream's cost per message at a few lookups.
+        """
+        log, retention = self._log, self.retention
+        over = len(log) > retention.max_messages or self._bytes > retention.max_bytes
+        now = self.clock()
+        aged = force or now - self._aged_at >= self._age_every
+        if not (over or aged):
+            return
+        if aged:
+            self._aged_at = now
         dropped = False
-        while self._log:
-            first = self._log[0]
-            over = len(self._log) > retention.max_messages or self._bytes > retention.max_bytes
-            if not over:
-                if first.id > self._delivered:
+        while log:
+            first = log[0]
+            if not (len(log) > retention.max_messages or self._bytes > retention.max_bytes):
+                if not aged or first.id > self._delivered:
                     break  # never read: it waits for the session's reader, as the protocol has
                 event_id = first.message.get("event_id")
                 ended = self._events.get(event_id) if event_id is not None else now - retention.ttl
                 if ended is None or now - ended < retention.ttl:
                     break
-            self._log.popleft()
+            log.popleft()
             self._bytes -= len(first.frame)
             self._dropped = first.id
             self._delivered = max(self._delivered, first.id)
@@ -144,7 +159,7 @@ class Channel:
             if event_id is not None:
                 self._counts[event_id] -= 1
             dropped = True
-        if dropped or self._events:
+        if dropped or aged:
             self._forget_events(now)
 
     def _forget_events(self, now: float) -> None:
@@ -162,7 +177,7 @@ class Channel:
 
     def expire(self) -> None:
         """Apply the retention now (a sweep: nothing may be sent for a long while)."""
-        self._trim()
+        self._trim(force=True)
 
     # ---- what it holds ---------------------------------------------------------------------
     def is_pending(self, event_id: str) -> bool:
@@ -187,7 +202,7 @@ class Channel:
     @property
     def retained(self) -> bool:
         """Messages are kept for a reattach (an idle channel that still holds results)."""
-        self._trim()
+        self._trim(force=True)
         return bool(self._log)
 
     def after(self, cursor: int) -> list[Entry]:
@@ -198,8 +213,12 @@ class Channel:
             raise CursorAhead(cursor)
         if cursor < self._dropped:
             raise CursorGone(cursor)
-        skip = len(self._log) - (self._last_id - cursor)
-        return list(self._log)[skip:] if skip > 0 else list(self._log)
+        # Ids run without gaps, so the newest `last_id - cursor` entries are the answer: taken
+        # from the right, a reader at the tail costs what it reads, not the log's length.
+        wanted = min(self._last_id - cursor, len(self._log))
+        found = list(itertools.islice(reversed(self._log), wanted))
+        found.reverse()
+        return found
 
     # ---- reading ---------------------------------------------------------------------------
     async def read(self, cursor: int | None, timeout: float) -> list[Entry] | None:
@@ -212,8 +231,12 @@ class Channel:
         found = self.after(self._undelivered() if cursor is None else cursor)
         if not found:
             arrived = self._arrived
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(arrived.wait(), timeout)
+            self._waiting += 1
+            try:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(arrived.wait(), timeout)
+            finally:
+                self._waiting -= 1
             found = self.after(self._undelivered() if cursor is None else cursor)
             if not found:
                 return None
