@@ -59,13 +59,20 @@ def check_session(request: Request, runtime: Any, session_hash: str,
     if channel is None:
         raise Refused(404, "No stream for this session: unknown, or its results are no longer "
                            "kept (result_ttl).")
+    if runtime.states.peek(session_hash) is None:
+        raise Refused(404, "No such session: unknown, or it has ended.")
+    check_owner(request, runtime, session_hash)
+    return channel
+
+
+def check_owner(request: Request, runtime: Any, session_hash: str) -> None:
+    """Refused (403) if the session is known and another client's. Its owner is the client
+    cookie that opened it (None: a client without one, whose sessions are anyone's, as in
+    porch/queue/sessions.py)."""
     values = runtime.states.peek(session_hash)
     owner, _ = identity(request, runtime.client_cookie)
-    # The owner is the client cookie that opened the session (None: a client without one,
-    # whose sessions are anyone's, as in porch/queue/sessions.py).
-    if values is None or getattr(values, "owner", None) not in (None, owner):
+    if values is not None and getattr(values, "owner", None) not in (None, owner):
         raise Refused(403, "This session belongs to another client.")
-    return channel
 
 
 def check_event(channel: MessageStream, event_id: str | None) -> None:

@@ -165,6 +165,9 @@ def test_another_clients_session_or_event_is_refused_and_the_owner_goes_on(url: 
         refused = stranger.get("/gradio_api/queue/data", headers={"Last-Event-ID": "0"},
                                params={"session_hash": session})
         assert refused.status_code == 403 and "another client" in refused.json()["detail"]
+        # Nor may it read the session's stream without a cursor (it would take its messages).
+        plain = stranger.get("/gradio_api/queue/data", params={"session_hash": session})
+        assert plain.status_code == 403
         # Its own session, but the owner's event: 404.
         own = uuid.uuid4().hex
         join(stranger, own, 1)

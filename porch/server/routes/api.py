@@ -93,7 +93,11 @@ async def queue_data(request: Request) -> Response:
     try:
         cursor = reattach.cursor_of(request)
         found = None
-        if cursor is not None:  # a reattach: checked before the stream starts
+        if cursor is None:
+            # Even a first read must be the session owner's: another client's read would
+            # take the owner's messages (a reader without a cursor consumes them).
+            reattach.check_owner(request, runtime, session_hash)
+        else:  # a reattach: checked before the stream starts
             found = reattach.check_session(request, runtime, session_hash,
                                            runtime.bus.get(session_hash))
             reattach.check_event(found, request.query_params.get("event_id"))
