@@ -34,7 +34,7 @@ from porch.errors import Error, FileNotAllowed, InvalidRequest, QueueFull
 from porch.files.cache import FileCache
 from porch.files.policy import FilePolicy, FileRules
 from porch.files.retention import current_holder, default_max_bytes
-from porch.queue.channels import Channel
+from porch.queue.channels import MessageStream, Retention
 from porch.queue.pump import pump
 from porch.queue.scheduler import Job
 from porch.queue.sessions import SessionBudget
@@ -48,6 +48,7 @@ from porch.server.deep_links import DeepLinks
 from porch.server.engine_calls import calls, close_engines
 from porch.server.fetcher import SafeFetcher
 from porch.server.oidc.signin import OidcSignIn
+from porch.server.reattach import OrphanTimers
 from porch.server.reporter import Reporter
 from porch.server.settings import Settings
 from porch.server.streams import Inboxes, run_stream
@@ -100,8 +101,11 @@ class AppRuntime:
         )
         self.fetcher = SafeFetcher(max_bytes=settings.max_file_size or 100 * 1024 * 1024)
         self.scheduler = backend.job_queue(max_size=blocks.max_queue_size)
-        self.bus = backend.message_bus()
+        self.bus = backend.message_bus(retention=Retention(
+            ttl=settings.result_ttl, max_messages=settings.replay_max_messages,
+            max_bytes=settings.replay_max_bytes))
         self.inboxes = Inboxes()  # the open streaming-input events (streams.py)
+        self.orphans = OrphanTimers(settings.reattach_grace)
         self.client_cookie = new_cookie_name()
         if settings.auth is not None:
             settings.auth.use(backend.login_sessions(), backend.login_brake())
@@ -273,10 +277,15 @@ class AppRuntime:
             # still sends on its way out (PROTOCOL.md §3.7).
             job.send(protocol.completed(event_id, {}, success=True))
 
-    def cancel_session(self, channel: Channel) -> None:
+    def cancel_session(self, channel: MessageStream) -> None:
         """The client left: free its queue slots and stop its running work."""
         for event_id in list(channel.pending):
             self.cancel(event_id)
+
+    def reader_gone(self, channel: MessageStream) -> None:
+        """The last reader of `channel` left mid-job: cancel its events unless a reader is back
+        within `reattach_grace` (docs/durable-jobs.md)."""
+        self.orphans.reader_left(channel, self.cancel_session)
 
     async def _work(self, jobs: list[Job]) -> None:
         call: Call = jobs[0].payload

@@ -143,6 +143,8 @@ def launch(
     state_session_capacity: int = 10_000,
     state_max_size: int | str | None = None,
     closed_session_keep: float | None = None,
+    result_ttl: float | None = None,
+    reattach_grace: float | None = None,
     session_burst: int | None = None,
     session_rate: float | None = None,
     max_upload_files: int | None = None,
@@ -191,6 +193,11 @@ def launch(
     The file cache cleans itself: at most `cache_max_size=` bytes ("auto": 5 GB or a quarter
     of the free disk; "unlimited") and entries unused for `cache_max_idle=` seconds (a day;
     "unlimited") are removed, least recently used first, never one a live session holds.
+
+    Durable jobs (docs/durable-jobs.md): a client whose stream dropped reattaches with the
+    last message id it saw; an event's messages stay `result_ttl=` seconds (300) after it
+    ended, and a running event waits `reattach_grace=` seconds (30) for its client to come
+    back before it is cancelled (PORCH_RESULT_TTL, PORCH_REATTACH_GRACE).
     """
     unknown = set(gradio_options) - set(UNHONOURED_LAUNCH_OPTIONS)
     if unknown:
@@ -212,6 +219,7 @@ def launch(
         cache_max_size=cache_max_size, cache_max_idle=cache_max_idle,
         state_session_capacity=state_session_capacity,
         state_max_size=state_max_size, closed_session_keep=closed_session_keep,
+        result_ttl=result_ttl, reattach_grace=reattach_grace,
         session_burst=session_burst, session_rate=session_rate,
         max_upload_files=max_upload_files, max_upload_size=max_upload_size,
         max_upload_field_size=max_upload_field_size, max_json_size=max_json_size,
