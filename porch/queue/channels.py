@@ -230,18 +230,22 @@ class Channel:
         """
         found = self.after(self._undelivered() if cursor is None else cursor)
         if not found:
-            arrived = self._arrived
-            self._waiting += 1
-            try:
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(arrived.wait(), timeout)
-            finally:
-                self._waiting -= 1
+            await self._arrival(timeout)
             found = self.after(self._undelivered() if cursor is None else cursor)
             if not found:
                 return None
         self._delivered = max(self._delivered, found[-1].id)
         return found
+
+    async def _arrival(self, timeout: float) -> None:
+        """Wait until a message is logged, or `timeout` passes."""
+        arrived = self._arrived
+        self._waiting += 1
+        try:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(arrived.wait(), timeout)
+        finally:
+            self._waiting -= 1
 
     def _undelivered(self) -> int:
         return max(self._delivered, self._dropped)
@@ -250,7 +254,10 @@ class Channel:
         """The next undelivered message, or None when `timeout` passes first."""
         found = self.after(self._undelivered())
         if not found:
-            found = await self.read(None, timeout) or []
+            # Not `read`: it would mark every message that arrived meanwhile delivered, and
+            # all but the first would be lost to this reader.
+            await self._arrival(timeout)
+            found = self.after(self._undelivered())
         if not found:
             return None
         self._delivered = max(self._delivered, found[0].id)

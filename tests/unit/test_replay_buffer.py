@@ -102,6 +102,23 @@ def test_a_reader_with_a_cursor_waits_for_the_next_message() -> None:
     asyncio.run(check())
 
 
+def test_next_gives_every_message_that_arrived_while_it_waited() -> None:
+    # Regression: `next` once marked every message of a burst delivered and returned only
+    # the first, so AppTest lost an event's progress and completion and timed out.
+    async def check() -> None:
+        channel = Channel()
+        channel.add_pending("e")
+        waiting = asyncio.ensure_future(channel.next(2.0))
+        await asyncio.sleep(0.01)
+        for n in range(3):
+            channel.append(token("e", n))
+        got = [await waiting, await channel.next(0.01), await channel.next(0.01)]
+        assert [m["output"]["data"] for m in got if m] == [["0"], ["1"], ["2"]]
+        assert await channel.next(0.01) is None
+
+    asyncio.run(check())
+
+
 # One step of a session's life: (op, argument).
 steps = st.lists(st.one_of(
     st.tuples(st.just("join"), st.integers(0, 3)),
