@@ -18,6 +18,7 @@ from porch.queue import channels
 from porch.server import validation
 from porch.server.clients import identity, is_cross_site_read
 from porch.server.context import event_context
+from porch.server.openapi import openapi_document
 from porch.server.responses import event_stream, json_error, read_json, require_object
 from porch.server.routes.common import root_url, runtime_of
 from porch.server.runtime import AppRuntime
@@ -34,6 +35,16 @@ def admit(request: Request, session_hash: str) -> None:
 async def info(request: Request) -> Response:
     all_endpoints = bool(request.query_params.get("all_endpoints"))
     return JSONResponse(runtime_of(request).api_info(all_endpoints))
+
+
+async def openapi(request: Request) -> Response:
+    """The OpenAPI 3.1 document of the public endpoints (porch/server/openapi.py)."""
+    runtime = runtime_of(request)
+    auth = runtime.settings.auth
+    return JSONResponse(openapi_document(
+        runtime.api_info(False), title=runtime.blocks.title, server_url=root_url(request),
+        login_required=auth is not None,
+        session_cookie=auth.cookie_name if auth is not None and auth.credentials else None))
 
 
 async def _validated(runtime: AppRuntime, dep: Dependency, data: Any, session_hash: str,
