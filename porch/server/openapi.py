@@ -45,7 +45,7 @@ _COMMON_ERRORS = {
 }
 _UNAUTHENTICATED = {
     "description": "Not logged in: the app (or this endpoint) needs a login.",
-    "content": {"application/json": {"schema": _ref("AuthError")}},
+    "content": {"application/json": {"schema": {"anyOf": [_ref("AuthError"), _ref("Error")]}}},
 }
 
 
@@ -187,6 +187,9 @@ def _operations(name: str, endpoint: dict[str, Any], schemas: _Schemas,
                   "required": [p.get("parameter_name") for p in params
                                if not p.get("parameter_has_default")]}
     errors = dict(_COMMON_ERRORS)
+    if endpoint.get("requires_login"):
+        needs_login = True
+        summary += " (needs a login)"
     if needs_login:
         errors["401"] = _UNAUTHENTICATED
     joined = {"200": {"description": "Queued: read the result from the event stream.",

@@ -42,6 +42,7 @@ from porch.server.backend import Backend, MemoryBackend
 from porch.server.batches import one_call_of_batch, run_batch
 from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.clients import new_cookie_name
+from porch.server.event_access import PageProofs
 from porch.server.fetcher import SafeFetcher
 from porch.server.oidc.signin import OidcSignIn
 from porch.server.reporter import Reporter
@@ -99,6 +100,7 @@ class AppRuntime:
         self.bus = backend.message_bus()
         self.inboxes = Inboxes()  # the open streaming-input events (streams.py)
         self.client_cookie = new_cookie_name()
+        self.page_proofs = PageProofs()  # the page's proof for UI-only events (event_access)
         if settings.auth is not None:
             settings.auth.use(backend.login_sessions(), backend.login_brake())
         # Signing in with an OpenID Connect issuer (a LoginButton; docs/login-oidc.md).

@@ -18,6 +18,7 @@ from porch.queue import channels
 from porch.server import validation
 from porch.server.clients import identity, is_cross_site_read
 from porch.server.context import event_context
+from porch.server.event_access import check_access
 from porch.server.openapi import openapi_document
 from porch.server.responses import event_stream, json_error, read_json, require_object
 from porch.server.routes.common import root_url, runtime_of
@@ -30,6 +31,12 @@ def admit(request: Request, session_hash: str) -> None:
     runtime = runtime_of(request)
     owner, client = identity(request, runtime.client_cookie)
     runtime.open_session(session_hash, owner=owner, client=client)
+
+
+def allowed(request: Request, runtime: AppRuntime, dep: Dependency) -> None:
+    """Refuse (403/401) a UI-only event without the page's proof, or a login-only event
+    without a login, before anything of the call happens (server/event_access.py)."""
+    check_access(request, dep, runtime.page_proofs, runtime.client_cookie)
 
 
 async def info(request: Request) -> Response:
@@ -73,6 +80,7 @@ async def queue_join(request: Request) -> Response:
     if not isinstance(session_hash, str) or not session_hash:
         return json_error(400, "Session hash not found.")
     dep = runtime.dependency(fn_index, session_hash)
+    allowed(request, runtime, dep)
     admit(request, session_hash)
     context = event_context(request, runtime.block, session_hash, body)
     refused = await _validated(runtime, dep, body["data"], session_hash, request, context)
@@ -189,6 +197,7 @@ async def reset(request: Request) -> Response:
 def _call_data(runtime: AppRuntime, request: Request, body: dict[str, Any],
                named: bool) -> tuple[Any, str]:
     dep = runtime.blocks.dependency(api_name=request.path_params["api_name"])
+    allowed(request, runtime, dep)
     if named:
         return _named_to_positional(runtime, dep, body), dep.api_name
     if "data" not in body:
@@ -292,6 +301,7 @@ async def run(request: Request) -> Response:
         dep = runtime.dependency(fn_index)
     else:
         dep = runtime.blocks.dependency(api_name=request.path_params["api_name"])
+    allowed(request, runtime, dep)
     if "data" not in body:
         raise InvalidRequest(
             [{"type": "missing", "loc": ["body", "data"], "msg": "Field required"}], 422)
