@@ -8,7 +8,7 @@ import { QueueStream, cancel, closeStream, join, keepAlive, runDirect, sendChunk
 import { toast } from "./toasts.js";
 import { GENERIC_ERROR, follow } from "./event_messages.js";
 import { setSession } from "./components/server_fn.js";
-import { login, logoutControl } from "./login.js";
+import { login, loginControl, logoutControl } from "./login.js";
 import { currentPage, deepLinks, navbar, pageView } from "./pages.js";
 
 const here = (path) => new URL(path, document.baseURI);
@@ -442,6 +442,7 @@ async function boot() {
   app.start();
   apiLink(config);
   logoutControl(config);
+  loginControl(config, mount, here("./login"));
   window.porch = { app };
   document.documentElement.dataset.porch = "ready";
   // The app's own js= (allow_app_scripts=True) waits for this: its components are drawn.

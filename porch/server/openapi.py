@@ -270,14 +270,32 @@ def _fixed_paths(needs_login: bool) -> dict[str, Any]:
 
 
 def openapi_document(info: dict[str, Any], *, title: str, server_url: str,
-                     login_required: bool, session_cookie: str | None = None) -> dict[str, Any]:
-    """The OpenAPI 3.1 document for `info` (what `/info` answers for public endpoints)."""
+                     login_required: bool, session_cookie: str | None = None,
+                     signin_cookie: str | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for `info` (what `/info` answers for public endpoints).
+
+    `session_cookie`: the password login's cookie; `signin_cookie`: a LoginButton sign-in's.
+    With `login_required` every operation needs one; otherwise only those of endpoints with
+    requires_login=True."""
     schemas = _Schemas()
     paths = _fixed_paths(login_required)
+    schemes: dict[str, Any] = {}
+    if session_cookie:
+        schemes["session"] = {"type": "apiKey", "in": "cookie", "name": session_cookie,
+                              "description": "POST /login (form: username, password) sets it."}
+    if signin_cookie:
+        schemes["signin"] = {"type": "apiKey", "in": "cookie", "name": signin_cookie,
+                             "description": "Signing in with the app's LoginButton "
+                                            "(GET /login/oidc, in a browser) sets it."}
     for name, endpoint in info.get("named_endpoints", {}).items():
         if endpoint.get("api_visibility", "public") != "public":
             continue
-        paths.update(_operations(name, endpoint, schemas, login_required))
+        operations = _operations(name, endpoint, schemas, login_required)
+        if endpoint.get("requires_login") and schemes and not login_required:
+            for item in operations.values():
+                for operation in item.values():
+                    operation["security"] = [{scheme: []} for scheme in schemes]
+        paths.update(operations)
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": {"title": title or "porch app", "version": __version__,
@@ -287,11 +305,8 @@ def openapi_document(info: dict[str, Any], *, title: str, server_url: str,
         "paths": paths,
         "components": {"schemas": schemas.named},
     }
-    if login_required and session_cookie:
-        # Log in with POST /login (form fields username, password): the answer sets this
-        # cookie, which every other request then carries.
-        document["components"]["securitySchemes"] = {"session": {
-            "type": "apiKey", "in": "cookie", "name": session_cookie,
-            "description": "POST /login (form: username, password) sets it."}}
-        document["security"] = [{"session": []}]
+    if schemes:
+        document["components"]["securitySchemes"] = schemes
+        if login_required and "session" in schemes:
+            document["security"] = [{"session": []}]
     return document

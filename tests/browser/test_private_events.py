@@ -10,6 +10,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 import porch as gr
+from tests.browser.conftest import free_port
 
 
 def app() -> gr.Blocks:
@@ -55,3 +56,27 @@ def test_a_login_only_event_asks_an_anonymous_visitor_to_sign_in(
     page.get_by_role("button", name="Members").click()
     expect(page.get_by_role("alert").filter(has_text="needs a login")).to_be_visible()
     expect(page.get_by_label("out", exact=True)).to_have_value("")
+
+
+def test_an_optional_login_is_offered_in_the_footer(page: Page) -> None:
+    demo = app()
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_port=port, quiet=True,
+                auth=("ada", "lovelace"), login_optional=True)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector("html[data-porch=ready]")
+        page.get_by_role("button", name="Secret").click()  # the app is public
+        expect(page.get_by_label("out", exact=True)).to_have_value("secret hi")
+        page.get_by_role("button", name="Members").click()
+        expect(page.get_by_role("alert").filter(has_text="needs a login")).to_be_visible()
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_label("Username").fill("ada")
+        page.get_by_label("Password").fill("lovelace")
+        page.locator("form.porch-login button[type=submit]").click()
+        page.wait_for_selector("html[data-porch=ready]")
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        page.get_by_role("button", name="Members").click()
+        expect(page.get_by_label("out", exact=True)).to_have_value("members hi")
+    finally:
+        demo.close()

@@ -15,6 +15,7 @@ from gradio_client import Client
 from starlette.applications import Starlette
 
 import porch as gr
+from porch.errors import ConfigError
 from porch.server.app import create_app
 from porch.server.event_access import PROOF_HEADER
 from porch.server.mcp_tools import tool_endpoints
@@ -204,3 +205,37 @@ def test_a_login_button_sign_in_opens_a_login_only_event(issuer: Issuer) -> None
                                 json={"data": ["hi"]}).status_code == 401
     finally:
         demo.close()
+
+
+def test_an_optional_login_keeps_the_app_public_and_opens_login_only_events() -> None:
+    demo = app()
+    _, url = launch(demo, auth=("ada", "lovelace"), login_optional=True)
+    try:
+        with httpx.Client() as visitor:
+            config = visitor.get(url + "/config").json()
+            assert config["username"] is None and config["porch_login"] is True
+            public = visitor.post(f"{url}{P}/run/public", json={"data": ["hi"]})
+            assert public.status_code == 200 and public.json()["data"] == ["public hi"]
+            assert visitor.post(f"{url}{P}/run/members",
+                                json={"data": ["hi"]}).status_code == 401
+            # The document says which endpoints need the login, and how to get it.
+            spec = visitor.get(f"{url}{P}/openapi.json").json()
+            assert "security" not in spec and "session" in spec["components"]["securitySchemes"]
+            assert spec["paths"][f"{P}/run/members"]["post"]["security"] == [{"session": []}]
+            assert "security" not in spec["paths"][f"{P}/run/public"]["post"]
+            assert "401" not in spec["paths"][f"{P}/run/public"]["post"]["responses"]
+            # Wrong password: still refused; the right one opens the event.
+            wrong = visitor.post(url + "/login", data={"username": "ada", "password": "x"})
+            assert wrong.status_code == 401
+            visitor.post(url + "/login", data={"username": "ada", "password": "lovelace"})
+            ran = visitor.post(f"{url}{P}/run/members", json={"data": ["hi"]})
+            assert ran.status_code == 200 and ran.json()["data"] == ["members hi"]
+            config = visitor.get(url + "/config").json()
+            assert config["username"] == "ada" and config["porch_login"] is False
+    finally:
+        demo.close()
+
+
+def test_an_optional_login_needs_someone_who_may_log_in() -> None:
+    with pytest.raises(ConfigError, match="login_optional=True needs auth="):
+        Settings.build(login_optional=True, environ={})

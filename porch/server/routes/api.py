@@ -50,8 +50,9 @@ async def openapi(request: Request) -> Response:
     auth = runtime.settings.auth
     return JSONResponse(openapi_document(
         runtime.api_info(False), title=runtime.blocks.title, server_url=root_url(request),
-        login_required=auth is not None,
-        session_cookie=auth.cookie_name if auth is not None and auth.credentials else None))
+        login_required=auth is not None and not auth.optional,
+        session_cookie=auth.cookie_name if auth is not None and auth.credentials else None,
+        signin_cookie=runtime.oidc.cookie_name if runtime.oidc is not None else None))
 
 
 async def _validated(runtime: AppRuntime, dep: Dependency, data: Any, session_hash: str,

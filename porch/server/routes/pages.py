@@ -88,6 +88,11 @@ async def config(request: Request) -> Response:
     auth = runtime.settings.auth
     config["porch_logout"] = config["username"] is not None and auth is not None and \
         auth.credentials is not None
+    # An optional login (launch(login_optional=True)): the footer offers "Log in".
+    config["porch_login"] = config["username"] is None and auth is not None and \
+        auth.optional and auth.credentials is not None
+    if config["porch_login"]:
+        config["porch_login_message"] = auth.message if auth is not None else None
     config["components"] = _login_buttons(request, config["components"])
     return give_cookie(request, JSONResponse(config), runtime.client_cookie)
 
