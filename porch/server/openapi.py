@@ -180,10 +180,12 @@ def _operations(name: str, endpoint: dict[str, Any], schemas: _Schemas,
         if has_files else "")
     session = {"type": "string", "description": "Optional: run in this session (its "
                "State); one is made for the call otherwise."}
+    # (A client's own `oauth_token` is read only by queue/join, the page's protocol.)
+    extra_props: dict[str, Any] = {"session_hash": session}
     positional = {"type": "object", "required": ["data"], "properties": {
-        "data": _ref(f"{op_id}_inputs"), "session_hash": session}}
+        "data": _ref(f"{op_id}_inputs"), **extra_props}}
     named_props: dict[str, Any] = {item["title"]: item for item in items}
-    named_body = {"type": "object", "properties": {**named_props, "session_hash": session},
+    named_body = {"type": "object", "properties": {**named_props, **extra_props},
                   "required": [p.get("parameter_name") for p in params
                                if not p.get("parameter_has_default")]}
     errors = dict(_COMMON_ERRORS)
