@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from porch.protocol import API_PREFIX
+from porch.protocol import API_PREFIX, FILE_DATA_TYPE
 from porch.version import __version__
 
 OPENAPI_VERSION = "3.1.0"
@@ -172,7 +172,7 @@ def _operations(name: str, endpoint: dict[str, Any], schemas: _Schemas,
                for o in outputs]
     schemas.named[f"{op_id}_outputs"] = _tuple(outputs, len(outputs))
     schemas.named[f"{op_id}_inputs"] = _tuple(items, len(items))
-    has_files = any("FileData" in json.dumps(i) or "$ref" in json.dumps(i) for i in items)
+    has_files = any(FILE_DATA_TYPE in json.dumps(p.get("type")) for p in params)
     summary = endpoint.get("description") or f"The {name} endpoint"
     description = summary + (
         ". File inputs: upload each file with POST /gradio_api/upload and pass "

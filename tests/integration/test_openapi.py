@@ -100,6 +100,9 @@ def test_the_request_body_is_a_typed_tuple(spec: dict[str, Any]) -> None:
     size_inputs = spec["components"]["schemas"]["size_inputs"]["prefixItems"]
     assert size_inputs[0]["allOf"] == [{"$ref": "#/components/schemas/FileData"}]
     assert "meta" in spec["components"]["schemas"]["FileData"]["properties"]
+    # An endpoint taking a file says how to send one; the others do not.
+    assert "/gradio_api/upload" in spec["paths"][f"{P}/call/size"]["post"]["description"]
+    assert "upload" not in spec["paths"][f"{P}/call/greet"]["post"]["description"]
 
 
 def test_real_answers_match_the_documented_schemas(spec: dict[str, Any], url: str,
