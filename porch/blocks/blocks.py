@@ -65,6 +65,8 @@ EVENT_KEYWORDS: dict[str, Any] = {
     "trigger_after": None, "trigger_only_on_success": False,
     "trigger_only_on_failure": False, "every": None, "preprocess": True, "postprocess": True,
     "stream_every": 0.5, "validator": None,
+    # porch's own (not Gradio's): the event runs only for a logged-in user.
+    "requires_login": False,
     **_UNHONOURED_EVENT_OPTIONS,
 }
 
@@ -204,6 +206,7 @@ class Blocks(Layout):
         postprocess: bool = True,
         validator: Callable[..., Any] | None = None,
         engine: Any = None,
+        requires_login: bool = False,
         scope: Any = None,
         **options: Any,
     ) -> Dependency:
@@ -249,6 +252,7 @@ class Blocks(Layout):
             api_name=self._unique_api_name(api_name, fn, scope),
             api_visibility=api_visibility or "public",
             api_description=api_description,
+            requires_login=bool(requires_login),
             concurrency_limit=concurrency_limit,
             concurrency_id=concurrency_id,
             queue=queue,

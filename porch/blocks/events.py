@@ -34,6 +34,8 @@ class Dependency:
     api_name: str
     api_visibility: str = "public"
     api_description: str | None = None
+    # porch's own: only a logged-in user may run it (porch/server/event_access.py).
+    requires_login: bool = False
     concurrency_limit: int | None | str = DEFAULT
     concurrency_id: str | None = None
     queue: bool = True
@@ -118,6 +120,7 @@ class Dependency:
             "trigger_only_on_failure": self.trigger_only_on_failure,
             "trigger_mode": self.trigger_mode,
             "api_visibility": self.api_visibility,
+            "requires_login": self.requires_login,
             "connection": self.connection,
             "time_limit": self.time_limit,
             "stream_every": self.stream_every,

@@ -9,7 +9,7 @@ import { toast } from "./toasts.js";
 import { GENERIC_ERROR, follow } from "./event_messages.js";
 import { forget, remember, resumeRunning } from "./reattach.js";
 import { setSession } from "./components/server_fn.js";
-import { login, logoutControl } from "./login.js";
+import { login, loginControl, logoutControl } from "./login.js";
 import { currentPage, deepLinks, navbar, pageView } from "./pages.js";
 import { translate, useTranslations } from "./i18n.js";
 import { attach as attachDeepLinks, configQuery } from "./deep_link.js";
@@ -455,6 +455,7 @@ async function boot() {
   resumeRunning(app, here);
   apiLink(config);
   logoutControl(config);
+  loginControl(config, mount, here("./login"));
   window.porch = { app };
   document.documentElement.dataset.porch = "ready";
   // The app's own js= (allow_app_scripts=True) waits for this: its components are drawn.

@@ -25,12 +25,16 @@ export function detailText(body, fallback) {
   return fallback;
 }
 
+// The page's proof for UI-only events (api_visibility="private"): the server put it in the
+// page shell for this browser's cookie; API clients never see it (server/event_access.py).
+const pageProof = () => globalThis.document?.querySelector('meta[name="porch-page-proof"]')?.content ?? "";
+
 async function post(url, body) {
   let response;
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-gradio-user": "app" },
+      headers: { "content-type": "application/json", "x-gradio-user": "app", "x-porch-page-proof": pageProof() },
       credentials: "same-origin",
       body: JSON.stringify(body),
     });

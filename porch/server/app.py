@@ -47,6 +47,7 @@ def _routes(frontend_dir: Path) -> list[Route | Mount]:
         Route(oidc.CALLBACK, oidc.callback, methods=["GET"]),
         Route(f"{P}/info", api.info),
         Route(f"{P}/info/", api.info),
+        Route(f"{P}/openapi.json", api.openapi),
         Route(f"{P}/queue/join", api.queue_join, methods=["POST"]),
         Route(f"{P}/queue/data", api.queue_data),
         Route(f"{P}/queue/status", api.queue_status),

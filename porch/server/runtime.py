@@ -46,6 +46,7 @@ from porch.server.calls import Call, InputError, time_limit_error
 from porch.server.clients import new_cookie_name
 from porch.server.deep_links import DeepLinks
 from porch.server.engine_calls import calls, close_engines
+from porch.server.event_access import PageProofs
 from porch.server.fetcher import SafeFetcher
 from porch.server.oidc.signin import OidcSignIn
 from porch.server.reattach import OrphanTimers
@@ -107,6 +108,7 @@ class AppRuntime:
         self.inboxes = Inboxes()  # the open streaming-input events (streams.py)
         self.orphans = OrphanTimers(settings.reattach_grace)
         self.client_cookie = new_cookie_name()
+        self.page_proofs = PageProofs()  # the page's proof for UI-only events (event_access)
         if settings.auth is not None:
             settings.auth.use(backend.login_sessions(), backend.login_brake())
         # Signing in with an OpenID Connect issuer (a LoginButton; docs/login-oidc.md).

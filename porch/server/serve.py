@@ -158,6 +158,7 @@ def launch(
     auth_message: str | None = None,
     auth_dependency: AuthDependency | None = None,
     login_brake: LoginBrake | None = None,
+    login_optional: bool = False,
     allowed_hosts: list[str] | None = None,
     allow_embedding: bool | list[str] | None = None,
     allow_app_scripts: bool | None = None,
@@ -173,7 +174,9 @@ def launch(
 
     Sharing (docs/sharing.md): `auth=` (user, password) pairs or a function, `auth_message=`,
     `auth_dependency=` (request -> user or None); `login_brake=` a `LoginBrake` in place of
-    the in-memory one (porch.server.brake); `root_path=` and `trusted_proxies=` behind
+    the in-memory one (porch.server.brake); `login_optional=True` (porch's own) keeps the app
+    public with the login offered, for events with `requires_login=True`
+    (docs/private-endpoints.md); `root_path=` and `trusted_proxies=` behind
     a reverse proxy; `allowed_hosts=` extra Host names for a loopback-bound app;
     `ssl_certfile=`/`ssl_keyfile=`/`ssl_keyfile_password=` for HTTPS; `allow_embedding=`
     (False, True or origins) for framing; `allow_app_scripts=True` lets the app's own
@@ -225,7 +228,8 @@ def launch(
         max_upload_field_size=max_upload_field_size, max_json_size=max_json_size,
         header_timeout=header_timeout, body_timeout=body_timeout, min_body_rate=min_body_rate,
         auth=auth, auth_message=auth_message, login_brake=login_brake,
-        auth_dependency=auth_dependency, allowed_hosts=allowed_hosts or (),
+        login_optional=login_optional, auth_dependency=auth_dependency,
+        allowed_hosts=allowed_hosts or (),
         allow_embedding=allow_embedding, allow_app_scripts=allow_app_scripts,
         mcp_server=mcp_server,
     )

@@ -158,6 +158,7 @@ class Settings:
         auth_message: str | None = None,
         auth_dependency: AuthDependency | None = None,
         login_brake: LoginBrake | None = None,
+        login_optional: bool = False,
         allowed_hosts: Sequence[str] = (),
         allow_embedding: bool | Sequence[str] | None = None,
         allow_app_scripts: bool | None = None,
@@ -227,7 +228,8 @@ class Settings:
                                       else _env(env, "CACHE_MAX_SIZE")),
             cache_max_idle=_cache_idle(cache_max_idle if cache_max_idle is not None
                                        else _env(env, "CACHE_MAX_IDLE")),
-            auth=Auth.build(auth, auth_dependency, auth_message, login_brake),
+            auth=Auth.build(auth, auth_dependency, auth_message, login_brake,
+                            optional=login_optional),
             allowed_hosts=tuple(h.strip().lower() for h in
                                 (*_env_paths(env, "ALLOWED_HOSTS"), *allowed_hosts)),
             allow_embedding=embedding_option(allow_embedding),

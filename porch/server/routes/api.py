@@ -20,6 +20,8 @@ from porch.server import reattach, validation
 from porch.server.clients import identity, is_cross_site_read
 from porch.server.context import event_context
 from porch.server.deep_links import linkable_ids
+from porch.server.event_access import check_access
+from porch.server.openapi import openapi_document
 from porch.server.responses import event_stream, json_error, read_json, require_object
 from porch.server.routes.common import root_url, runtime_of
 from porch.server.runtime import AppRuntime
@@ -33,9 +35,26 @@ def admit(request: Request, session_hash: str) -> None:
     runtime.open_session(session_hash, owner=owner, client=client)
 
 
+def allowed(request: Request, runtime: AppRuntime, dep: Dependency) -> None:
+    """Refuse (403/401) a UI-only event without the page's proof, or a login-only event
+    without a login, before anything of the call happens (server/event_access.py)."""
+    check_access(request, dep, runtime.page_proofs, runtime.client_cookie)
+
+
 async def info(request: Request) -> Response:
     all_endpoints = bool(request.query_params.get("all_endpoints"))
     return JSONResponse(runtime_of(request).api_info(all_endpoints))
+
+
+async def openapi(request: Request) -> Response:
+    """The OpenAPI 3.1 document of the public endpoints (porch/server/openapi.py)."""
+    runtime = runtime_of(request)
+    auth = runtime.settings.auth
+    return JSONResponse(openapi_document(
+        runtime.api_info(False), title=runtime.blocks.title, server_url=root_url(request),
+        login_required=auth is not None and not auth.optional,
+        session_cookie=auth.cookie_name if auth is not None and auth.credentials else None,
+        signin_cookie=runtime.oidc.cookie_name if runtime.oidc is not None else None))
 
 
 async def _validated(runtime: AppRuntime, dep: Dependency, data: Any, session_hash: str,
@@ -64,6 +83,7 @@ async def queue_join(request: Request) -> Response:
     if not isinstance(session_hash, str) or not session_hash:
         return json_error(400, "Session hash not found.")
     dep = runtime.dependency(fn_index, session_hash)
+    allowed(request, runtime, dep)
     admit(request, session_hash)
     context = event_context(request, runtime.block, session_hash, body)
     refused = await _validated(runtime, dep, body["data"], session_hash, request, context)
@@ -203,6 +223,7 @@ async def reset(request: Request) -> Response:
 def _call_data(runtime: AppRuntime, request: Request, body: dict[str, Any],
                named: bool) -> tuple[Any, str]:
     dep = runtime.blocks.dependency(api_name=request.path_params["api_name"])
+    allowed(request, runtime, dep)
     if named:
         return _named_to_positional(runtime, dep, body), dep.api_name
     if "data" not in body:
@@ -331,6 +352,7 @@ async def run(request: Request) -> Response:
         dep = runtime.dependency(fn_index)
     else:
         dep = runtime.blocks.dependency(api_name=request.path_params["api_name"])
+    allowed(request, runtime, dep)
     if "data" not in body:
         raise InvalidRequest(
             [{"type": "missing", "loc": ["body", "data"], "msg": "Field required"}], 422)
