@@ -30,7 +30,7 @@ from porch.caching import CacheMiss, forget_session, is_cached
 from porch.caching.scope import CacheUse, event_scope
 from porch.components.base import Block, Conversion, current_conversion
 from porch.components.state import State
-from porch.errors import Error, FileNotAllowed, InvalidRequest, QueueFull
+from porch.errors import FileNotAllowed, InvalidRequest, QueueFull
 from porch.files.cache import FileCache
 from porch.files.policy import FilePolicy, FileRules
 from porch.files.retention import current_holder, default_max_bytes
@@ -42,7 +42,7 @@ from porch.reporting import Progress, current_reporter, track_tqdm, untrack_tqdm
 from porch.server.backend import Backend, MemoryBackend
 from porch.server.batches import one_call_of_batch, run_batch
 from porch.server.cache_probe import answer_or_queue
-from porch.server.calls import Call, InputError, time_limit_error
+from porch.server.calls import Call, Durations, InputError, failure_output, time_limit_error
 from porch.server.clients import new_cookie_name
 from porch.server.deep_links import DeepLinks
 from porch.server.engine_calls import calls, close_engines
@@ -140,7 +140,7 @@ class AppRuntime:
                               for i in d.get("inputs", [])}
         self._api_info: dict[bool, dict[str, Any]] = {}
         self.head = blocks.all_head()  # HTML the app adds to its page's <head>
-        self._durations: dict[int, tuple[float, int]] = {}
+        self.durations = Durations()  # each event's mean run time, for the ETA
         self._server_only = frozenset(blocks.unload_events())
 
     @property
@@ -410,8 +410,8 @@ class AppRuntime:
                 last = [None] * len(dep.outputs)
             duration = time.monotonic() - started
             # A cached answer says nothing of how long the function takes (Gradio's rule).
-            average = self.record(dep, duration) if cache_use.kind is None \
-                else self.average(dep)
+            average = self.durations.record(dep, duration) if cache_use.kind is None \
+                else self.durations.average(dep)
             if not session_hash.startswith(CALL_SESSION):
                 self.deep_links.sent(session_hash, zip(
                     (b.id for b in dep.outputs), last, strict=False))
@@ -426,7 +426,7 @@ class AppRuntime:
             send(protocol.completed(event_id, {}, success=True))
             raise
         except Exception as exc:
-            output, title = self.error_output(exc, dep)
+            output, title = failure_output(exc, dep, show_error=self.settings.show_error)
             send(protocol.completed(event_id, output, success=False, title=title))
         finally:
             reporter.close()
@@ -436,7 +436,7 @@ class AppRuntime:
 
     def fail(self, job: Job, dep: Dependency, exc: Exception) -> None:
         """End `job` with the failure output for `exc`."""
-        output, title = self.error_output(exc, dep)
+        output, title = failure_output(exc, dep, show_error=self.settings.show_error)
         job.send(protocol.completed(job.event_id, output, success=False, title=title))
 
     # ---- sessions -------------------------------------------------------------------------
@@ -491,28 +491,3 @@ class AppRuntime:
             await anyio.to_thread.run_sync(self.states.sweep)
             # Streams of sessions that ended go too (a finished call's, once read, as well).
             self.bus.prune(self.states.__contains__)
-
-    def average(self, dep: Dependency) -> float | None:
-        total, count = self._durations.get(dep.id, (0.0, 0))
-        return total / count if count else None
-
-    def record(self, dep: Dependency, duration: float) -> float:
-        """Count one finished run of `dep`; returns its mean duration so far."""
-        total, count = self._durations.get(dep.id, (0.0, 0))
-        total, count = total + duration, count + 1
-        self._durations[dep.id] = (total, count)
-        return total / count
-
-    def error_output(self, exc: BaseException, dep: Dependency) -> tuple[dict[str, Any], str]:
-        """The failure output for `exc`: an app `Error` is shown as raised; anything else is
-        hidden unless `show_error`, and always logged here."""
-        if isinstance(exc, Error):
-            return {"error": exc.message, "duration": exc.duration, "visible": exc.visible,
-                    "title": exc.title}, exc.title
-        if isinstance(exc, InputError):
-            log.info("/%s refused its input: %s", dep.api_name, exc)
-            return {"error": str(exc), "visible": True, "title": "Invalid input"}, "Invalid input"
-        log.error("/%s raised", dep.api_name, exc_info=exc)
-        if self.settings.show_error:
-            return {"error": str(exc) or type(exc).__name__, "visible": True}, "Error"
-        return {"error": None}, "Error"
