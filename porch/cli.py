@@ -146,6 +146,8 @@ def _call_command(argv: Sequence[str]) -> int:
                              "@path uploads a file")
     parser.add_argument("--download-dir", metavar="DIR",
                         help="where output files go (default: a temporary folder)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no queue position or progress on stderr")
     args = parser.parse_args(argv)
     from porch.client import Client
     from porch.errors import AppError, PorchError
@@ -157,7 +159,12 @@ def _call_command(argv: Sequence[str]) -> int:
     try:
         values = [_argument(arg) for arg in args.args]
         with Client(args.url, **options) as client:
-            result = client.predict(*values, api_name=api_name)
+            job = client.submit(*values, api_name=api_name)
+            if not args.quiet:
+                from porch.cli_progress import watch
+
+                watch(job, sys.stderr)
+            result = job.result()
     except AppError as exc:
         print(f"porch call: {api_name} failed: {exc.message}", file=sys.stderr)
         return 1
