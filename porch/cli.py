@@ -175,6 +175,22 @@ def _call_command(argv: Sequence[str]) -> int:
     return 0
 
 
+def _doctor_command(argv: Sequence[str]) -> int:
+    parser = _client_parser("doctor", "Check a deployed app through its proxy: TLS, root "
+                                      "path, streams, upload limits, Host/Origin rules.")
+    parser.add_argument("--ca-file", metavar="PEM", help="trust this CA (a private one)")
+    parser.add_argument("--upload-size", type=int, default=32, metavar="MIB",
+                        help="the largest upload to try, in MiB (default 32; never more "
+                             "than the app's max_file_size)")
+    args = parser.parse_args(argv)
+    from porch.doctor import diagnose, report
+
+    print(f"porch doctor {args.url}")
+    findings = diagnose(args.url, auth=_auth(args.auth), ca_file=args.ca_file,
+                        upload_size=args.upload_size * 1024 * 1024)
+    return 1 if report(findings, sys.stdout) else 0
+
+
 AUDIT_MARK = "Files this app exposes:"
 
 
@@ -207,6 +223,7 @@ SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "api": _api_command,
     "audit": _audit_command,
     "call": _call_command,
+    "doctor": _doctor_command,
 }
 
 
