@@ -38,6 +38,8 @@ from typing import BinaryIO
 from porch.errors import FileNotAllowed
 
 from .cache import CacheEntry, FileCache
+from .descriptors import fd_is_at as _fd_is_at
+from .descriptors import open_nofollow as _open_nofollow  # tests swap it for races
 from .grants import (
     PROCESS_STARTED_NS,
     cache_dirs,
@@ -55,10 +57,6 @@ log = logging.getLogger("porch.files")
 
 #: The folder porch.media's helpers return files from (granted to outputs, never to /file=).
 BUNDLED_MEDIA = Path(__file__).resolve().parent.parent / "media_assets"
-
-_DIR_FLAGS = os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_PATH", os.O_RDONLY)
-# O_NONBLOCK: a FIFO swapped in after the check must not hang the worker on open().
-_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
 
 class Reason(enum.Enum):
@@ -481,37 +479,3 @@ def _in_place(path: Path) -> CacheEntry | None:
     except OSError:
         return None
     return CacheEntry(path, path.name, size, guess_type(path.name))
-
-
-def _open_nofollow(path: Path) -> int:
-    """Open ``path`` read-only, refusing a symlink in *any* component, not just the last.
-
-    ``path`` is already resolved, so a link found on the way was swapped in after the check.
-    """
-    parts = path.parts
-    fd = os.open(parts[0], _DIR_FLAGS)
-    try:
-        for name in parts[1:-1]:
-            parent, fd = fd, -1
-            try:
-                fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
-            finally:
-                os.close(parent)
-        return os.open(parts[-1], _FILE_FLAGS, dir_fd=fd)
-    finally:
-        if fd >= 0:
-            os.close(fd)
-
-
-def _fd_is_at(fd: int, st: os.stat_result, path: Path) -> bool:
-    """True if the open descriptor is the file at ``path`` (its real location, not a spelling)."""
-    try:
-        return os.readlink(f"/proc/self/fd/{fd}") == str(path)
-    except OSError:
-        pass
-    # No /proc (macOS, some sandboxes): the name must still lead to the same inode, unfollowed.
-    try:
-        here = os.stat(path, follow_symlinks=False)
-    except OSError:
-        return False
-    return (here.st_dev, here.st_ino) == (st.st_dev, st.st_ino)

@@ -14,7 +14,7 @@ import gradio
 import pytest
 
 import porch
-from porch.blocks.blocks import EVENT_KEYWORDS
+from porch.blocks.events import EVENT_KEYWORDS
 from porch.server.serve import UNHONOURED_LAUNCH_OPTIONS
 
 EMPTY = inspect.Parameter.empty
