@@ -1,6 +1,7 @@
 """The `porch` command.
 
     porch app.py [--no-reload]        run an app, restarting it when a source file changes
+                 [--backend URL]      ... as a replica sharing state through Redis
     porch api URL                     list a running app's endpoints (porch or Gradio)
     porch call URL /name ARG...       call one endpoint and print its result
     porch audit app.py                print what the app exposes, without serving it
@@ -237,10 +238,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"porch {__version__}")
     parser.add_argument("app", help="the app's Python file, e.g. app.py")
     parser.add_argument("--no-reload", action="store_true", help="run once, without watching")
+    parser.add_argument("--backend", metavar="URL",
+                        help="keep what replicas share in this Redis, e.g. "
+                             "redis://127.0.0.1:6379/0 (sets PORCH_BACKEND; docs/cluster.md)")
     args = parser.parse_args(arguments)
     app = Path(args.app)
     if not app.is_file():
         parser.error(f"{app} is not a file")
+    if args.backend is not None:
+        from porch.server.backend import BackendURLError, backend_url
+
+        try:
+            backend_url(args.backend)
+        except BackendURLError as exc:
+            parser.error(str(exc))
+        # The app runs in a child process: its launch() reads the choice from there.
+        os.environ["PORCH_BACKEND"] = args.backend
     if args.no_reload:
         return subprocess.call([sys.executable, str(app)])
     return run_with_reload(app.resolve(), watch=app.resolve().parent)

@@ -26,12 +26,17 @@ class State(Component):
     def __init__(self, value: Any = None, *, render: bool = True,
                  time_to_live: float | None = None,
                  delete_callback: Callable[[Any], None] | None = None,
+                 local: bool = False,
                  **_ignored: Any) -> None:
         """`time_to_live`: seconds a session's value is kept after it was last set (None:
         as long as the session). `delete_callback(value)` runs when a session's value goes
-        (expired, session closed or evicted), e.g. to free what it holds."""
+        (expired, session closed or evicted), e.g. to free what it holds. `local=True`
+        (porch only): with a cluster backend, the value stays in the memory of the replica
+        that set it instead of being pickled into the shared store (docs/cluster.md); for
+        values that do not pickle, such as open connections or models."""
         if time_to_live is not None and not time_to_live > 0:
             raise ConfigError(f"State time_to_live must be positive seconds, got {time_to_live!r}.")
+        self.local = bool(local)
         self.time_to_live = time_to_live
         self.delete_callback = delete_callback
         super().__init__(value, render=render)

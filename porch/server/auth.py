@@ -171,8 +171,8 @@ class Devices:
 
     max_age = 30 * 24 * 3600
 
-    def __init__(self) -> None:
-        self._key = secrets.token_bytes(32)
+    def __init__(self, key: bytes | None = None) -> None:
+        self._key = key if key is not None else secrets.token_bytes(32)
 
     def _mac(self, user_key: str, nonce: str) -> bytes:
         message = f"{user_key}\0{nonce}".encode("utf-8", "surrogatepass")
@@ -230,12 +230,20 @@ class Auth:
         return cls(credentials=Credentials(auth) if auth is not None else None,
                    dependency=dependency, message=message, brake=brake, optional=optional)
 
-    def use(self, sessions: LoginSessions, brake: LoginBrake) -> None:
+    def use(self, sessions: LoginSessions, brake: LoginBrake,
+            shared_key: bytes | None = None) -> None:
         """Keep logins and the brake where the app's backend says (a `login_brake=` the app
-        passed itself wins)."""
+        passed itself wins). With a `shared_key` (a cluster's), the cookie names and the
+        device key derive from it, so every replica names and checks the same cookies."""
         self.sessions = sessions
         if not self._brake_given:
             self.brake = brake
+        if shared_key is not None:
+            suffix = hmac.new(shared_key, b"porch-cookie", hashlib.sha256).hexdigest()[:8]
+            self.cookie_name = f"porch-session-{suffix}"
+            self.device_cookie_name = f"porch-device-{suffix}"
+            self.devices = Devices(hmac.new(shared_key, b"porch-devices",
+                                            hashlib.sha256).digest())
 
     def token_of(self, scope: Scope) -> str | None:
         return cookie_of(scope, self.cookie_name)

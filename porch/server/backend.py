@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Protocol
+from urllib.parse import urlsplit
 
+from porch.errors import ConfigError
 from porch.files.registry import CacheRegistry, MemoryRegistry
 from porch.queue.channels import MemoryBus, MessageBus, Retention
 from porch.queue.scheduler import JobQueue, Scheduler
@@ -45,6 +47,11 @@ class Backend(Protocol):
 
     def oidc_sessions(self) -> SignedInStore: ...
 
+    def shared_key(self) -> bytes | None:
+        """A key every replica holds (cookie names and signatures derive from it), or None:
+        this process alone, where random per-process keys do."""
+        ...
+
 
 class MemoryBackend:
     """Everything in this process: one server, no replicas."""
@@ -74,3 +81,42 @@ class MemoryBackend:
 
     def oidc_sessions(self) -> SignedInStore:
         return SignedInSessions()
+
+    def shared_key(self) -> bytes | None:
+        return None
+
+
+class BackendURLError(ConfigError, ValueError):
+    """`backend=` / `--backend` / PORCH_BACKEND is not a backend porch knows."""
+
+
+BACKEND_SCHEMES = ("redis", "rediss", "unix")
+
+
+def backend_url(value: str | None) -> str | None:
+    """The backend a launch asks for: None (or "memory") for this process alone, else a
+    Redis URL, checked here (no redis-py needed) so a typo fails at launch naming itself:
+    `redis://host:port/db`, `rediss://` (TLS) or `unix:///path/to/redis.sock`."""
+    if value is None or not value.strip() or value.strip().lower() == "memory":
+        return None
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises on a port that is not a number or out of range
+        db = parts.path.strip("/") if parts.scheme != "unix" else ""
+    except ValueError as exc:
+        raise BackendURLError(f"backend={value!r} is not a valid URL ({exc}).") from None
+    if parts.scheme not in BACKEND_SCHEMES:
+        raise BackendURLError(
+            f"backend={value!r}: porch knows 'memory' and Redis URLs "
+            "(redis://host:port/db, rediss://..., unix:///path); "
+            f"not the scheme {parts.scheme or '(none)'!r}.")
+    if parts.scheme == "unix" and not parts.path:
+        raise BackendURLError(f"backend={value!r}: a unix:// URL needs a socket path.")
+    if parts.scheme != "unix" and not parts.hostname:
+        raise BackendURLError(f"backend={value!r}: the URL names no host.")
+    if db and not db.isdigit():
+        raise BackendURLError(
+            f"backend={value!r}: the path must be a database number (/0), not {db!r}.")
+    del port
+    return text

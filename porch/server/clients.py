@@ -11,6 +11,8 @@ the requests it makes to the app.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 
@@ -20,8 +22,12 @@ from starlette.responses import Response
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-def new_cookie_name() -> str:
-    # Random per app: cookies ignore ports, so two apps on one host must not share one.
+def new_cookie_name(shared_key: bytes | None = None) -> str:
+    # Random per app: cookies ignore ports, so two apps on one host must not share one. The
+    # replicas of a cluster share one name, derived from the key they share.
+    if shared_key is not None:
+        return "porch-client-" + hmac.new(shared_key, b"porch-client",
+                                          hashlib.sha256).hexdigest()[:8]
     return f"porch-client-{secrets.token_hex(4)}"
 
 

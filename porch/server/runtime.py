@@ -107,10 +107,11 @@ class AppRuntime:
             max_bytes=settings.replay_max_bytes))
         self.inboxes = Inboxes()  # the open streaming-input events (streams.py)
         self.orphans = OrphanTimers(settings.reattach_grace)
-        self.client_cookie = new_cookie_name()
+        self.client_cookie = new_cookie_name(backend.shared_key())
         self.page_proofs = PageProofs()  # the page's proof for UI-only events (event_access)
         if settings.auth is not None:
-            settings.auth.use(backend.login_sessions(), backend.login_brake())
+            settings.auth.use(backend.login_sessions(), backend.login_brake(),
+                              backend.shared_key())
         # Signing in with an OpenID Connect issuer (a LoginButton; docs/login-oidc.md).
         self.oidc = None if settings.oidc is None else OidcSignIn(
             settings.oidc, pending=backend.oidc_pending(timeout=settings.oidc.login_timeout),

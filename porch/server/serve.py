@@ -163,6 +163,7 @@ def launch(
     allow_embedding: bool | list[str] | None = None,
     allow_app_scripts: bool | None = None,
     mcp_server: bool | None = None,
+    backend: str | None = None,
     ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
     ssl_keyfile_password: str | None = None,
@@ -184,7 +185,9 @@ def launch(
     `share=True` or `share="ssh://user@host"` for a share link through your own SSH
     server. `_app=` a Starlette/FastAPI application that gets porch's routes and guard
     (porch.Server's). `i18n=` a `gr.I18n` whose tables the page translates its tokens with
-    (docs/i18n.md). Returns (app, local URL, share URL or None).
+    (docs/i18n.md). `backend=` a Redis URL (`redis://host:6379/0`; PORCH_BACKEND) keeps
+    logins, the login brake, State and the file registry where every replica of the app
+    sees them (docs/cluster.md). Returns (app, local URL, share URL or None).
 
     Uploads: `max_file_size=` per file; per request `max_upload_files=` (1000),
     `max_upload_size=` (5 GB, the whole body) and `max_upload_field_size=` (64 KB, one
@@ -231,7 +234,7 @@ def launch(
         login_optional=login_optional, auth_dependency=auth_dependency,
         allowed_hosts=allowed_hosts or (),
         allow_embedding=allow_embedding, allow_app_scripts=allow_app_scripts,
-        mcp_server=mcp_server,
+        mcp_server=mcp_server, backend=backend,
     )
     if not settings.allow_app_scripts and (
             blocks.js or "<script" in (blocks.all_head() or "").lower()):
@@ -248,13 +251,21 @@ def launch(
               flush=True)
         return None, "", None
     ssl = _ssl_options(ssl_certfile, ssl_keyfile, ssl_keyfile_password)
+    shared = None
+    if settings.backend is not None:
+        # A cluster's backend (porch/cluster), imported only when one is asked for: it is
+        # the only user of redis-py. Connecting here makes an unreachable Redis the
+        # launch's error, before any port is taken.
+        from porch.cluster import connect_backend
+
+        shared = connect_backend(settings, blocks)
     sock = _bind(settings.server_name, settings.server_port)
     host, port = sock.getsockname()[:2]
     shown_host = "127.0.0.1" if host == "0.0.0.0" else f"[{host}]" if ":" in host else host
     url = f"{'https' if ssl else 'http'}://{shown_host}:{port}"
     try:
         # Building the app runs app code (examples caching) that may fail: free the port.
-        app = create_app(blocks, settings, into=_app)
+        app = create_app(blocks, settings, backend=shared, into=_app)
         server = Server(app, sock, url, ssl=ssl, header_timeout=settings.header_timeout)
     except BaseException:
         sock.close()

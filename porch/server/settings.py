@@ -21,6 +21,7 @@ from porch.files.uploads import (
     DEFAULT_MAX_REQUEST_BYTES,
 )
 from porch.server.auth import Auth, AuthDependency, AuthOption
+from porch.server.backend import backend_url
 from porch.server.brake import LoginBrake
 from porch.server.headers import Embedding, embedding_option
 from porch.server.oidc.config import OidcConfig, oidc_config
@@ -116,6 +117,11 @@ class Settings:
     # The OpenID Connect issuer a LoginButton signs in with (porch.oidc.configure or
     # PORCH_OIDC_*; server/oidc/config.py).
     oidc: OidcConfig | None = None
+    # Where what replicas share is kept (server/backend.py, docs/cluster.md): None for this
+    # process alone, else a Redis URL (launch(backend=), PORCH_BACKEND); and the secret the
+    # replicas sign with (PORCH_CLUSTER_SECRET; without it, one kept in Redis).
+    backend: str | None = None
+    cluster_secret: str | None = field(default=None, repr=False)
 
     @property
     def bound_to_loopback(self) -> bool:
@@ -164,6 +170,7 @@ class Settings:
         allow_app_scripts: bool | None = None,
         mcp_server: bool | None = None,
         mount_path: str = "",
+        backend: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         """Combine explicit arguments with PORCH_*/GRADIO_* environment variables.
@@ -240,6 +247,8 @@ class Settings:
             share_server=_env(env, "SHARE_SERVER"),
             share_ssh_command=_env(env, "SHARE_SSH_COMMAND") or "ssh",
             oidc=oidc_config(env),
+            backend=backend_url(backend if backend is not None else env.get("PORCH_BACKEND")),
+            cluster_secret=env.get("PORCH_CLUSTER_SECRET") or None,
         )
 
 

@@ -30,15 +30,19 @@ ALLOWED: dict[str, set[str]] = {
     "server": {"blocks", "queue", "components", "files", "errors", "protocol", "version",
                "reporting", "unhonoured", "caching", "engines"},
     "client": {"errors", "protocol", "version"},
+    # A cluster's backends (Redis) implement the seams the server, queue and files define.
+    "cluster": {"server", "blocks", "queue", "components", "files", "errors"},
     # The test client drives the server in-process, as the page would (docs/testing.md).
     "testing": {"server", "blocks", "queue", "components", "files", "errors", "protocol",
                 "version", "reporting", "unhonoured"},
 }
 THIRD_PARTY_ONLY_IN = {"starlette": {"server"}, "uvicorn": {"server"},
-                       "distributed": {"engines"}, "ray": {"engines"}}
+                       "distributed": {"engines"}, "ray": {"engines"}, "redis": {"cluster"}}
 # Blocks.launch() hands the app to the server porch/__init__.py names (serve_with): no layer
 # imports one above it, with no exception.
-ALLOWED_EDGES: set[tuple[str, str]] = set()
+# The one exception: launch() connects the cluster backend a launch names (lazily, so
+# redis-py loads only then), as Blocks.launch() hands the app to the server.
+ALLOWED_EDGES: set[tuple[str, str]] = {("porch/server/serve.py", "cluster")}
 
 
 def _imports(path: Path) -> list[tuple[str, bool]]:
