@@ -100,6 +100,7 @@ from porch.components.media import PlayableVideo as PlayableVideo
 from porch.components.media import Video as Video
 from porch.components.messages import ChatMessage as ChatMessage
 from porch.components.messages import MessageDict as MessageDict
+from porch.components.model3d import Model3D as Model3D
 from porch.components.multimodal import MultimodalTextbox as MultimodalTextbox
 from porch.components.native_plots import BarPlot as BarPlot
 from porch.components.native_plots import LinePlot as LinePlot
@@ -158,6 +159,11 @@ if TYPE_CHECKING:
     from porch.client import handle_file as handle_file
     from porch.components.workflow_canvas import WorkflowCanvas as WorkflowCanvas
     from porch.loading import load as load
+    from porch.media import get_audio as get_audio
+    from porch.media import get_file as get_file
+    from porch.media import get_image as get_image
+    from porch.media import get_model3d as get_model3d
+    from porch.media import get_video as get_video
     from porch.remote_apis import load_chat as load_chat
     from porch.remote_apis import load_openapi as load_openapi
     from porch.server.mount import mount as mount
@@ -171,7 +177,9 @@ _LAZY = {"Workflow": "porch.blocks.workflow", "WorkflowCanvas": "porch.component
          "mount": "porch.server.mount",
          "mount_gradio_app": "porch.server.mount", "load": "porch.loading",
          "load_chat": "porch.remote_apis", "load_openapi": "porch.remote_apis",
-         "Server": "porch.server.server_mode"}
+         "Server": "porch.server.server_mode",
+         "get_audio": "porch.media", "get_file": "porch.media", "get_image": "porch.media",
+         "get_model3d": "porch.media", "get_video": "porch.media"}
 
 
 def _launch(blocks: Blocks, **options: Any) -> tuple[Any, str, str | None]:
@@ -186,8 +194,9 @@ _serve_with(_launch)
 
 
 def __getattr__(name: str) -> Any:
-    # Modules: `porch.oidc.configure(...)` (its checks need ipaddress), `porch.engines`.
-    if name in ("oidc", "engines"):
+    # Modules: `porch.oidc.configure(...)` (its checks need ipaddress), `porch.engines`,
+    # `porch.media` (sample files; it imports random).
+    if name in ("oidc", "engines", "media"):
         import importlib
 
         module = importlib.import_module(f"porch.{name}")
@@ -281,6 +290,7 @@ __all__ = [
     "MessageDict",
     "Mic",
     "Microphone",
+    "Model3D",
     "MultimodalTextbox",
     "NO_RELOAD",
     "Number",
@@ -331,7 +341,12 @@ __all__ = [
     "cache",
     "close_all",
     "deploy",
+    "get_audio",
+    "get_file",
+    "get_image",
+    "get_model3d",
     "get_package_version",
+    "get_video",
     "handle_file",
     "load",
     "load_chat",

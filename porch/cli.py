@@ -147,6 +147,8 @@ def _call_command(argv: Sequence[str]) -> int:
                              "@path uploads a file")
     parser.add_argument("--download-dir", metavar="DIR",
                         help="where output files go (default: a temporary folder)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no queue position or progress on stderr")
     args = parser.parse_args(argv)
     from porch.client import Client
     from porch.errors import AppError, PorchError
@@ -158,7 +160,12 @@ def _call_command(argv: Sequence[str]) -> int:
     try:
         values = [_argument(arg) for arg in args.args]
         with Client(args.url, **options) as client:
-            result = client.predict(*values, api_name=api_name)
+            job = client.submit(*values, api_name=api_name)
+            if not args.quiet:
+                from porch.cli_progress import watch
+
+                watch(job, sys.stderr)
+            result = job.result()
     except AppError as exc:
         print(f"porch call: {api_name} failed: {exc.message}", file=sys.stderr)
         return 1
@@ -167,6 +174,22 @@ def _call_command(argv: Sequence[str]) -> int:
         return 1
     print(result if isinstance(result, str) else json.dumps(result, indent=2, default=str))
     return 0
+
+
+def _doctor_command(argv: Sequence[str]) -> int:
+    parser = _client_parser("doctor", "Check a deployed app through its proxy: TLS, root "
+                                      "path, streams, upload limits, Host/Origin rules.")
+    parser.add_argument("--ca-file", metavar="PEM", help="trust this CA (a private one)")
+    parser.add_argument("--upload-size", type=int, default=32, metavar="MIB",
+                        help="the largest upload to try, in MiB (default 32; never more "
+                             "than the app's max_file_size)")
+    args = parser.parse_args(argv)
+    from porch.doctor import diagnose, report
+
+    print(f"porch doctor {args.url}")
+    findings = diagnose(args.url, auth=_auth(args.auth), ca_file=args.ca_file,
+                        upload_size=args.upload_size * 1024 * 1024)
+    return 1 if report(findings, sys.stdout) else 0
 
 
 AUDIT_MARK = "Files this app exposes:"
@@ -201,6 +224,7 @@ SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "api": _api_command,
     "audit": _audit_command,
     "call": _call_command,
+    "doctor": _doctor_command,
 }
 
 

@@ -86,27 +86,35 @@ http {{
         location {prefix}/ {{
             proxy_pass http://127.0.0.1:{upstream}/;
             proxy_http_version 1.1;
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-Host $http_host;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+{headers}
             proxy_read_timeout 3600s;
+{extra}
         }}
     }}
 }}
 """
+FORWARDING = """\
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-Host $http_host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;"""
 
 
 @contextmanager
-def nginx(upstream: int, tmp: Path, prefix: str = PREFIX) -> Iterator[str]:
+def nginx(upstream: int, tmp: Path, prefix: str = PREFIX, *, forwarding: bool = True,
+          extra: str = "") -> Iterator[str]:
     """nginx on a free loopback port proxying `prefix/` to porch on `upstream`; yields the
-    public URL of the app (ending in `prefix/`)."""
+    public URL of the app (ending in `prefix/`). `forwarding=False` leaves out the Host and
+    X-Forwarded-* headers (nginx then sends its upstream's address as Host); `extra` adds
+    directives to the location (a misconfiguration to find)."""
     require(NGINX, "nginx")
     port = free_port()
     user = "user root;" if os.geteuid() == 0 else ""
     config = tmp / "nginx.conf"
     config.write_text(NGINX_CONFIG.format(tmp=tmp, port=port, upstream=upstream,
-                                          prefix=prefix, user=user))
+                                          prefix=prefix, user=user,
+                                          headers=FORWARDING if forwarding else "",
+                                          extra=extra))
     log = tmp / "error.log"
     process = subprocess.Popen([NGINX, "-e", str(log), "-p", str(tmp), "-c", str(config)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
@@ -171,13 +179,15 @@ def sshd(tmp: Path) -> Iterator[tuple[int, str]]:
 
 
 @contextmanager
-def behind_nginx(demo: Any, tmp: Path, **options: Any) -> Iterator[str]:
-    """Launch `demo` on loopback for nginx at `PREFIX`; yields the public URL (ending in /)."""
+def behind_nginx(demo: Any, tmp: Path, *, forwarding: bool = True, extra: str = "",
+                 **options: Any) -> Iterator[str]:
+    """Launch `demo` on loopback for nginx at `PREFIX`; yields the public URL (ending in /).
+    `forwarding` and `extra` are nginx()'s."""
     port = free_port()
     options = {"root_path": PREFIX, "trusted_proxies": ["127.0.0.1"], "quiet": True, **options}
     demo.launch(prevent_thread_lock=True, server_port=port, **options)
     try:
-        with nginx(port, tmp) as url:
+        with nginx(port, tmp, forwarding=forwarding, extra=extra) as url:
             yield url
     finally:
         demo.close()

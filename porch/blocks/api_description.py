@@ -31,6 +31,8 @@ def api_description(dependencies: Sequence[Dependency],
             "api_visibility": dep.api_visibility,
             "description": dep.api_description or "",
         }
+        if dep.requires_login:  # porch's own key; clients ignore what they do not know
+            named["/" + dep.api_name]["requires_login"] = True
         token_kind = oauth_token_kind(dep.signature)
         if token_kind is not None:  # clients send their token only where it is asked for
             named["/" + dep.api_name]["oauth_token"] = token_kind

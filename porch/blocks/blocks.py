@@ -21,6 +21,7 @@ from porch.blocks.api_description import api_description
 from porch.blocks.context import EventContext
 from porch.blocks.events import (
     DEFAULT,
+    UNHONOURED_EVENT_OPTIONS,
     Dependency,
     as_component_list,
     as_output_list,
@@ -47,27 +48,6 @@ from porch.engines import engine_of
 from porch.errors import ConfigError, InvalidRequest
 from porch.unhonoured import unhonoured
 from porch.version import __version__
-
-# Options of Gradio's event listeners porch does not act on yet, with Gradio's defaults:
-# given another value, each warns once (porch.unhonoured). Gradio's older spellings too.
-_UNHONOURED_EVENT_OPTIONS: dict[str, Any] = {
-    "show_progress_on": None,
-    "key": None, "inputs_kwargs": None, "like_user_message": False,
-    "show_api": True, "api_description_from_docstring": True,
-}
-# Every keyword an event listener takes besides fn/inputs/outputs, with its default: Gradio's
-# listener signature (tests/unit/test_gradio_surface.py holds porch to it).
-EVENT_KEYWORDS: dict[str, Any] = {
-    "api_name": None, "api_description": None, "api_visibility": "public",
-    "scroll_to_output": False, "show_progress": "full", "queue": True, "batch": False,
-    "max_batch_size": 4, "cancels": None, "trigger_mode": None, "js": None,
-    "concurrency_limit": "default", "concurrency_id": None, "time_limit": None,
-    "trigger_after": None, "trigger_only_on_success": False,
-    "trigger_only_on_failure": False, "every": None, "preprocess": True, "postprocess": True,
-    "stream_every": 0.5, "validator": None,
-    **_UNHONOURED_EVENT_OPTIONS,
-}
-
 
 Launcher = Callable[..., tuple[Any, str, str | None]]
 _launcher: Launcher | None = None
@@ -204,17 +184,18 @@ class Blocks(Layout):
         postprocess: bool = True,
         validator: Callable[..., Any] | None = None,
         engine: Any = None,
+        requires_login: bool = False,
         scope: Any = None,
         **options: Any,
     ) -> Dependency:
         """Add an event (what listeners call). `scope` is the `@render` run defining it: the
         event and its new blocks then belong to that run (fresh ids), not to the app."""
         sink: Any = scope if scope is not None else self
-        unknown = set(options) - set(_UNHONOURED_EVENT_OPTIONS)
+        unknown = set(options) - set(UNHONOURED_EVENT_OPTIONS)
         if unknown:
             raise TypeError(f"unknown event option(s): {', '.join(sorted(unknown))}")
         unhonoured("event listener", options,
-                   {name: _UNHONOURED_EVENT_OPTIONS[name] for name in options})
+                   {name: UNHONOURED_EVENT_OPTIONS[name] for name in options})
         check_queue_options(concurrency_limit, time_limit, batch, max_batch_size)
         if every is not None:
             # `every=`: the event also runs on a Timer's tick while the page is open (a Timer
@@ -249,6 +230,7 @@ class Blocks(Layout):
             api_name=self._unique_api_name(api_name, fn, scope),
             api_visibility=api_visibility or "public",
             api_description=api_description,
+            requires_login=bool(requires_login),
             concurrency_limit=concurrency_limit,
             concurrency_id=concurrency_id,
             queue=queue,

@@ -34,6 +34,8 @@ class Dependency:
     api_name: str
     api_visibility: str = "public"
     api_description: str | None = None
+    # porch's own: only a logged-in user may run it (porch/server/event_access.py).
+    requires_login: bool = False
     concurrency_limit: int | None | str = DEFAULT
     concurrency_id: str | None = None
     queue: bool = True
@@ -118,6 +120,7 @@ class Dependency:
             "trigger_only_on_failure": self.trigger_only_on_failure,
             "trigger_mode": self.trigger_mode,
             "api_visibility": self.api_visibility,
+            "requires_login": self.requires_login,
             "connection": self.connection,
             "time_limit": self.time_limit,
             "stream_every": self.stream_every,
@@ -217,3 +220,26 @@ def check_queue_options(concurrency_limit: Any, time_limit: Any, batch: bool,
     if batch and (isinstance(max_batch_size, bool) or not isinstance(max_batch_size, int)
                   or max_batch_size < 1):
         raise ConfigError(f"max_batch_size must be a positive int, got {max_batch_size!r}.")
+
+
+# Options of Gradio's event listeners porch does not act on yet, with Gradio's defaults:
+# given another value, each warns once (porch.unhonoured). Gradio's older spellings too.
+UNHONOURED_EVENT_OPTIONS: dict[str, Any] = {
+    "show_progress_on": None,
+    "key": None, "inputs_kwargs": None, "like_user_message": False,
+    "show_api": True, "api_description_from_docstring": True,
+}
+# Every keyword an event listener takes besides fn/inputs/outputs, with its default: Gradio's
+# listener signature (tests/unit/test_gradio_surface.py holds porch to it).
+EVENT_KEYWORDS: dict[str, Any] = {
+    "api_name": None, "api_description": None, "api_visibility": "public",
+    "scroll_to_output": False, "show_progress": "full", "queue": True, "batch": False,
+    "max_batch_size": 4, "cancels": None, "trigger_mode": None, "js": None,
+    "concurrency_limit": "default", "concurrency_id": None, "time_limit": None,
+    "trigger_after": None, "trigger_only_on_success": False,
+    "trigger_only_on_failure": False, "every": None, "preprocess": True, "postprocess": True,
+    "stream_every": 0.5, "validator": None,
+    # porch's own (not Gradio's): the event runs only for a logged-in user.
+    "requires_login": False,
+    **UNHONOURED_EVENT_OPTIONS,
+}

@@ -22,6 +22,7 @@ from porch.components.highlighted import HighlightedText
 from porch.components.link_buttons import DeepLinkButton
 from porch.components.markup import HTML, Markdown
 from porch.components.media import Image, PlayableVideo, Video
+from porch.components.model3d import Model3D
 from porch.components.number import Number, Slider
 from porch.components.picker import ColorPicker, DateTime
 from porch.components.plot import Plot
@@ -45,6 +46,7 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "image": Image,
     "audio": Audio,
     "video": Video,
+    "model3d": Model3D,
     "microphone": Microphone,
     "mic": Microphone,
     "playablevideo": PlayableVideo,

@@ -39,6 +39,7 @@ from porch.components.files import File
 from porch.components.gallery import Gallery
 from porch.components.markup import Markdown
 from porch.components.media import Image, Video
+from porch.components.model3d import Model3D
 from porch.components.number import Number
 from porch.components.table import Dataframe
 from porch.components.text import Textbox
@@ -237,7 +238,7 @@ def _component(kind: str, label: str, value: Any = None, *, output: bool = False
         "video": lambda: Video(label=label, render=render),
         "gallery": lambda: Gallery(label=label, render=render),
         "file": lambda: File(label=label, render=render),
-        "model3d": lambda: File(label=label, render=render),
+        "model3d": lambda: Model3D(label=label, render=render),
         "dataframe": lambda: Dataframe(value, label=label, render=render),
     }
     make = made.get(kind, lambda: Textbox(value, label=label, render=render))

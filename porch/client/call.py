@@ -60,10 +60,14 @@ class Call:
     """The state of one call. Created and driven on the connection's event loop."""
 
     def __init__(self, connection: Remote, endpoint: Endpoint, values: list[Any],
-                 headers: dict[str, str] | None) -> None:
+                 headers: dict[str, str] | None,
+                 attach: tuple[str, str] | None = None) -> None:
+        """`attach`: (event id, session hash) of an event joined earlier, to follow instead
+        of joining a new one (`Client.reattach`)."""
         self.connection = connection
         self.endpoint = endpoint
-        self.session_hash = connection.session_hash
+        self.session_hash = connection.session_hash if attach is None else attach[1]
+        self._attach = attach
         self.status = StatusUpdate(Status.STARTING)
         self.outputs: list[Any] = []
         self.future: concurrent.futures.Future[Any] = concurrent.futures.Future()
@@ -149,6 +153,11 @@ class Call:
 
     async def _execute(self) -> Any:
         connection = self.connection
+        if self._attach is not None:
+            self.event_id = self._attach[0]
+            self._set_status(StatusUpdate(Status.JOINING_QUEUE))
+            connection.stream(self.session_hash).register(self.event_id, self)
+            return await self._follow()
         data = self.endpoint.payload(self._values)
         if any(protocol.is_file_data(v) for v in _walk(data)):
             self._set_status(StatusUpdate(Status.SENDING_DATA))
@@ -168,6 +177,9 @@ class Call:
             await connection.cancel_event(self.endpoint, self.session_hash, event_id)
             raise asyncio.CancelledError
         connection.stream(self.session_hash).register(event_id, self)
+        return await self._follow()
+
+    async def _follow(self) -> Any:
         while True:
             item = await self._inbox.get()
             if isinstance(item, BaseException):

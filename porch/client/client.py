@@ -157,6 +157,27 @@ class Client:
             job.add_done_callback(finished)
         return job
 
+    def reattach(self, event_id: str, *, api_name: str | None = None,
+                 fn_index: int | None = None, session_hash: str | None = None) -> Job:
+        """The `Job` of an event joined earlier, e.g. by a process that has since restarted
+        (porch servers; docs/durable-jobs.md): its outputs from the first kept message, then
+        its result. Name its endpoint as for `submit`; `session_hash` is the job's (its
+        `job.session_hash`; this client's own by default). Another process needs this
+        client's cookie too: pass the `client.cookies` it saved as
+        `httpx_kwargs={"cookies": saved}`."""
+        endpoint = self._connection.endpoints.find(api_name, fn_index)
+        session = session_hash or self._connection.session_hash
+
+        async def start() -> Job:
+            return Job(self._connection.reattach(endpoint, event_id, session), self._runner)
+
+        return self._runner.run(start())
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies the server gave this client (its client cookie owns its sessions)."""
+        return dict(self._connection.http.cookies.items())
+
     def view_api(self, all_endpoints: bool | None = None, print_info: bool = True,
                  return_format: Literal["dict", "str"] | None = None,
                  ) -> dict[str, Any] | str | None:
@@ -255,6 +276,15 @@ class AsyncClient:
         connection = await self._ready()
         endpoint, values = _prepare(connection, api_name, fn_index, args, kwargs)
         return AsyncJob(connection.submit(endpoint, values, headers))
+
+    async def reattach(self, event_id: str, *, api_name: str | None = None,
+                       fn_index: int | None = None,
+                       session_hash: str | None = None) -> AsyncJob:
+        """The `AsyncJob` of an event joined earlier (see `Client.reattach`)."""
+        connection = await self._ready()
+        endpoint = connection.endpoints.find(api_name, fn_index)
+        return AsyncJob(connection.reattach(endpoint, event_id,
+                                            session_hash or connection.session_hash))
 
     async def view_api(self, all_endpoints: bool | None = None, print_info: bool = True,
                        return_format: Literal["dict", "str"] | None = None,

@@ -152,7 +152,10 @@ class Connection:
     def stream(self, session_hash: str) -> SessionStream:
         stream = self._streams.get(session_hash)
         if stream is None:
-            stream = SessionStream(self.http, self.api_url + "queue/data", session_hash)
+            # A porch server keeps every stream's messages for a reattach; a Gradio server
+            # drops a session's events when its stream ends, so there is nothing to resume.
+            stream = SessionStream(self.http, self.api_url + "queue/data", session_hash,
+                                   resumable="porch_version" in self.config)
             self._streams[session_hash] = stream
         return stream
 
@@ -160,6 +163,11 @@ class Connection:
     def submit(self, endpoint: Endpoint, values: list[Any],
                headers: dict[str, str] | None = None) -> Call:
         return Call(self, endpoint, values, headers)
+
+    def reattach(self, endpoint: Endpoint, event_id: str, session_hash: str) -> Call:
+        """Follow an event that was joined earlier (by this client or an earlier process with
+        the same client cookie), from its session's first kept message."""
+        return Call(self, endpoint, [], None, attach=(event_id, session_hash))
 
     async def join(self, endpoint: Endpoint, data: list[Any], session_hash: str,
                    headers: dict[str, str] | None) -> str:

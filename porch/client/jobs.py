@@ -25,6 +25,11 @@ class _JobFace:
         """The server's id for this call, once it has joined the queue."""
         return self._call.event_id
 
+    @property
+    def session_hash(self) -> str:
+        """The session the call runs in (with `event_id`, what `Client.reattach` needs)."""
+        return self._call.session_hash
+
     def status(self) -> StatusUpdate:
         """The latest status: code (a `Status`), queue rank and size, eta, progress, log."""
         return self._call.status

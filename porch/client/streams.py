@@ -26,20 +26,35 @@ class Sink(Protocol):
     def fail(self, error: BaseException) -> None: ...
 
 
-async def sse_data(response: httpx.Response) -> AsyncIterator[str]:
-    """The data of each event of a text/event-stream (comments and other fields skipped)."""
+async def sse_frames(response: httpx.Response) -> AsyncIterator[tuple[int | None, str]]:
+    """(id, data) of each event of a text/event-stream (comments and other fields skipped):
+    the id is the event's own `id:` line if it had a numeric one (porch's message ids)."""
     data: list[str] = []
+    ident: int | None = None
     async for line in response.aiter_lines():
         if not line:
             if data:
-                yield "\n".join(data)
+                yield ident, "\n".join(data)
                 data = []
+            ident = None
             continue
         field, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
         if field == "data":
-            data.append(value[1:] if value.startswith(" ") else value)
+            data.append(value)
+        elif field == "id" and value.isdigit():
+            ident = int(value)
     if data:
-        yield "\n".join(data)
+        yield ident, "\n".join(data)
+
+
+# A stream that broke off is reattached for this long (the server waits 30 s by default,
+# `reattach_grace`, before it cancels the events of a client that went away).
+RESUME_WINDOW_S = 25.0
+
+
+class StreamBroke(Exception):
+    """The connection ended before close_stream: a resumable stream reattaches."""
 
 
 class SessionStream:
@@ -49,12 +64,19 @@ class SessionStream:
     reader ends on `close_stream` (or when the connection ends). Jobs that were registered
     before it connected cannot legitimately still be pending then, so they fail; jobs that
     joined while it was ending get a fresh reader (the server keeps their messages).
+
+    `resumable` (a porch server, docs/durable-jobs.md): the reader sends the id of the last
+    message it saw, and when the connection breaks off it reattaches from there for up to
+    RESUME_WINDOW_S, so its jobs get every message once and never notice the break.
     """
 
-    def __init__(self, http: httpx.AsyncClient, url: str, session_hash: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, url: str, session_hash: str,
+                 resumable: bool = False) -> None:
         self._http = http
         self._url = url
         self.session_hash = session_hash
+        self.resumable = resumable
+        self.cursor = 0  # the id of the last message read (resumable streams)
         self._sinks: dict[str, Sink] = {}
         # Messages that beat their job's registration (the join reply can arrive after the
         # stream already carried the first messages), and events the caller gave up on.
@@ -117,21 +139,7 @@ class SessionStream:
         ended: BaseException = RemoteError(
             f"The server closed the event stream of {self._url} before the job finished.")
         try:
-            async with self._http.stream(
-                "GET", self._url, params={"session_hash": self.session_hash},
-                timeout=STREAM_TIMEOUT,
-            ) as response:
-                if not response.is_success:
-                    await response.aread()
-                    ended = RemoteError(f"The event stream {self._url} answered HTTP "
-                                        f"{response.status_code}: {response.text[:300]}")
-                else:
-                    async for text in sse_data(response):
-                        if self._handle(text):
-                            break
-        except Exception as exc:  # any failure at all must reach the waiting jobs
-            ended = RemoteError(f"The event stream {self._url} broke off: {exc!r}")
-            ended.__cause__ = exc
+            ended = await self._read_resuming()
         finally:
             self._task = None
         for event_id in covered:
@@ -140,6 +148,54 @@ class SessionStream:
                 sink.fail(ended)
         if self._sinks:
             self._task = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read_resuming(self) -> BaseException:
+        """Read until close_stream; returns what to tell jobs that are still waiting then.
+        A resumable stream that breaks off reattaches from its cursor meanwhile."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + RESUME_WINDOW_S
+        delay = 0.1
+        while True:
+            try:
+                return await self._read_once()
+            except StreamBroke as broke:
+                if not self.resumable or loop.time() > give_up:
+                    ended = RemoteError(str(broke))
+                    ended.__cause__ = broke.__cause__
+                    return ended
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    async def _read_once(self) -> BaseException:
+        params: dict[str, Any] = {"session_hash": self.session_hash}
+        if self.resumable:
+            params["last_event_id"] = self.cursor
+        try:
+            async with self._http.stream("GET", self._url, params=params,
+                                         timeout=STREAM_TIMEOUT) as response:
+                if not response.is_success:
+                    await response.aread()
+                    failed = RemoteError(f"The event stream {self._url} answered HTTP "
+                                         f"{response.status_code}: {response.text[:300]}")
+                    if response.status_code >= 500 or response.status_code == 429:
+                        raise StreamBroke(str(failed))
+                    return failed  # a refusal (e.g. the results are gone): no retry helps
+                async for ident, text in sse_frames(response):
+                    if ident is not None:
+                        if ident <= self.cursor:
+                            continue  # already read before the break
+                        self.cursor = ident
+                    if self._handle(text):
+                        return RemoteError(f"The server closed the event stream of "
+                                           f"{self._url} before the job finished.")
+        except httpx.HTTPError as exc:
+            raise StreamBroke(f"The event stream {self._url} broke off: {exc!r}") from exc
+        except Exception as exc:  # any failure at all must reach the waiting jobs
+            ended = RemoteError(f"The event stream {self._url} broke off: {exc!r}")
+            ended.__cause__ = exc
+            return ended
+        raise StreamBroke(f"The server closed the event stream of {self._url} before the "
+                          "job finished.")
 
     def _handle(self, text: str) -> bool:
         """Route one frame; True when the stream is over."""

@@ -33,7 +33,7 @@ from porch.cluster.stores import (
 from porch.components.state import State
 from porch.errors import ConfigError
 from porch.files.registry import CacheRegistry
-from porch.queue.channels import MemoryBus, MessageBus
+from porch.queue.channels import MemoryBus, MessageBus, Retention
 from porch.queue.scheduler import JobQueue, Scheduler
 from porch.queue.sessions import OnDelete, SessionBudget, StateStore
 from porch.server.auth import LoginSessions
@@ -110,8 +110,8 @@ class RedisBackend:
         return derive(self._secret, "cookies:" + self.prefix)
 
     # ---- not shared yet: the seam for the Redis bus and queue -----------------------------
-    def message_bus(self) -> MessageBus:
-        return MemoryBus()
+    def message_bus(self, *, retention: Retention) -> MessageBus:
+        return MemoryBus(retention=retention)
 
     def job_queue(self, *, max_size: int | None) -> JobQueue:
         return Scheduler(max_size=max_size)

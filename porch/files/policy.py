@@ -7,7 +7,8 @@
    target (links followed), against both the configured and the resolved blocked path, and
    also case-insensitively. Case is only ever folded *after* resolving.
 4. Serving grants: cache entries this app issued, allowed paths, static paths. Outputs add
-   (unless strict) the working directory, unless it is ``/``, a system directory or the home
+   porch's own sample media (``porch/media_assets``, what porch.media returns) and (unless
+   strict) the working directory, unless it is ``/``, a system directory or the home
    folder, and the temp directory, for files this app's user wrote there after it started, outside
    other apps' caches (``grants.py`` has the exact rules). ``/proc``, ``/sys`` and ``/dev``
    are refused whatever grants them, and so is a path ending in ``/`` (it names a folder).
@@ -37,6 +38,8 @@ from typing import BinaryIO
 from porch.errors import FileNotAllowed
 
 from .cache import CacheEntry, FileCache
+from .descriptors import fd_is_at as _fd_is_at
+from .descriptors import open_nofollow as _open_nofollow  # tests swap it for races
 from .grants import (
     PROCESS_STARTED_NS,
     cache_dirs,
@@ -52,9 +55,8 @@ __all__ = ["Decision", "FilePolicy", "FileRules", "Reason", "ServedFile"]
 
 log = logging.getLogger("porch.files")
 
-_DIR_FLAGS = os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_PATH", os.O_RDONLY)
-# O_NONBLOCK: a FIFO swapped in after the check must not hang the worker on open().
-_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+#: The folder porch.media's helpers return files from (granted to outputs, never to /file=).
+BUNDLED_MEDIA = Path(__file__).resolve().parent.parent / "media_assets"
 
 
 class Reason(enum.Enum):
@@ -78,6 +80,7 @@ class Reason(enum.Enum):
     HARDLINK = "several hard links"
     NOT_WRITTEN_HERE = "temp file this app did not write"
     FOREIGN_CACHE = "another app's file cache"
+    BUNDLED = "porch's sample media"
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,11 @@ class FilePolicy:
         implicit = [_Root(*temp, Reason.TEMPDIR)]
         if self.cwd_refusal is None:
             implicit.insert(0, _Root(*cwd, Reason.CWD))
-        self._output_roots = self._serving_roots + ([] if rules.strict else implicit)
+        # porch's own sample files (porch.media) may be returned even under strict rules:
+        # they ship with porch, not with the host, and are copied into the cache like others.
+        bundled = [_Root(*_pair(BUNDLED_MEDIA), Reason.BUNDLED)]
+        self._output_roots = (self._serving_roots + bundled
+                              + ([] if rules.strict else implicit))
         # Temp files count only if written after this instant (see grants.py: why ctime, and
         # why the process's start rather than launch(): an app may write a file and then
         # launch with it as an initial value).
@@ -442,7 +449,8 @@ class FilePolicy:
         raise self._refuse(path, reason, f"File {path} was not uploaded to this app.")
 
 
-_GRANTS = frozenset({Reason.CACHE, Reason.ALLOWED, Reason.STATIC, Reason.CWD, Reason.TEMPDIR})
+_GRANTS = frozenset({Reason.CACHE, Reason.ALLOWED, Reason.STATIC, Reason.CWD, Reason.TEMPDIR,
+                     Reason.BUNDLED})
 _IMPLICIT = frozenset({Reason.CWD, Reason.TEMPDIR})
 # ELOOP (Linux, macOS) / EMLINK (FreeBSD): the last component became a link; ENOTDIR: a
 # directory on the way did.
@@ -471,37 +479,3 @@ def _in_place(path: Path) -> CacheEntry | None:
     except OSError:
         return None
     return CacheEntry(path, path.name, size, guess_type(path.name))
-
-
-def _open_nofollow(path: Path) -> int:
-    """Open ``path`` read-only, refusing a symlink in *any* component, not just the last.
-
-    ``path`` is already resolved, so a link found on the way was swapped in after the check.
-    """
-    parts = path.parts
-    fd = os.open(parts[0], _DIR_FLAGS)
-    try:
-        for name in parts[1:-1]:
-            parent, fd = fd, -1
-            try:
-                fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
-            finally:
-                os.close(parent)
-        return os.open(parts[-1], _FILE_FLAGS, dir_fd=fd)
-    finally:
-        if fd >= 0:
-            os.close(fd)
-
-
-def _fd_is_at(fd: int, st: os.stat_result, path: Path) -> bool:
-    """True if the open descriptor is the file at ``path`` (its real location, not a spelling)."""
-    try:
-        return os.readlink(f"/proc/self/fd/{fd}") == str(path)
-    except OSError:
-        pass
-    # No /proc (macOS, some sandboxes): the name must still lead to the same inode, unfollowed.
-    try:
-        here = os.stat(path, follow_symlinks=False)
-    except OSError:
-        return False
-    return (here.st_dev, here.st_ino) == (st.st_dev, st.st_ino)

@@ -1,5 +1,6 @@
 // The "Use via API" page: every public endpoint of the app, its parameters and returns, and
-// snippets that call it from Python (porch.Client or gradio_client) or with curl. It is built
+// snippets that call it from Python (porch.Client or gradio_client), JavaScript (fetch, no
+// library) or curl, and a link to its OpenAPI 3.1 document. It is built
 // from ./gradio_api/info and the config, and shown as a modal dialog over the app (the page's
 // `#api` address), so opening it reloads nothing and closing it returns to where the user was.
 
@@ -8,6 +9,7 @@ import { translate } from "./i18n.js";
 const LANGUAGES = [
   ["porch", "Python · porch"],
   ["gradio", "Python · gradio_client"],
+  ["js", "JavaScript · fetch"],
   ["curl", "curl"],
 ];
 const FILE_TYPE = "gradio.FileData";
@@ -90,7 +92,12 @@ function render(body, info, { root, title }) {
   el(intro, "code", null, "pip install porch");
   intro.append(" or ");
   el(intro, "code", null, "pip install gradio_client");
-  intro.append(", or call the HTTP API directly.");
+  intro.append(", or call the HTTP API directly (");
+  const spec = el(intro, "a", "porch-api-openapi", "OpenAPI 3.1 document");
+  spec.href = `${root}/gradio_api/openapi.json`;
+  spec.target = "_blank";
+  spec.rel = "noopener";
+  intro.append(").");
   if (!endpoints.length) {
     el(body, "p", null, "This app has no public API endpoints.");
     return;
@@ -165,6 +172,7 @@ function endpointSection(body, name, endpoint, root, live) {
   const code = {
     porch: pythonSnippet("porch", root, name, params),
     gradio: pythonSnippet("gradio_client", root, name, params),
+    js: fetchSnippet(root, name, params),
     curl: curlSnippet(root, name, params),
   };
   for (const [language, label] of LANGUAGES) {
@@ -254,5 +262,33 @@ function curlSnippet(root, name, params) {
     `  -d ${shellQuote(body)} \\`,
     "  | sed -E 's/.*\"event_id\": ?\"([^\"]+)\".*/\\1/')",
     `curl -N ${call}/$EVENT_ID`,
+  ].join("\n");
+}
+
+/**
+ * Plain fetch, no library: POST call/<name> for an event id, then read that event's stream to
+ * its end. Written to run as it is in a module, a browser console or Node 18+ (top-level await).
+ */
+function fetchSnippet(root, name, params) {
+  const path = name.replace(/^\//, "");
+  const body = JSON.stringify({ data: params.map(example) });
+  return [
+    `const call = ${JSON.stringify(`${root}/gradio_api/call/${path}`)};`,
+    "const posted = await fetch(call, {",
+    '  method: "POST",',
+    '  headers: { "Content-Type": "application/json" },',
+    `  body: JSON.stringify(${body}),`,
+    "});",
+    "if (!posted.ok) throw new Error(`${posted.status}: ${await posted.text()}`);",
+    "const { event_id } = await posted.json();",
+    "// The result is a server-sent event stream: generating ..., then complete (or error).",
+    "const stream = await (await fetch(`${call}/${event_id}`)).text();",
+    'const frames = stream.trim().split("\\n\\n").map((frame) => ({',
+    '  event: frame.match(/^event: (.*)$/m)?.[1],',
+    '  data: JSON.parse(frame.match(/^data: (.*)$/m)?.[1] ?? "null"),',
+    "}));",
+    "const last = frames[frames.length - 1];",
+    'if (last.event !== "complete") throw new Error(`the call failed: ${JSON.stringify(last.data)}`);',
+    "console.log(last.data);",
   ].join("\n");
 }

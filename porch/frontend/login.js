@@ -77,6 +77,23 @@ export function isLogoutUrl(href) {
   return url.origin === own.origin && url.pathname === own.pathname;
 }
 
+/** The footer's "Log in" control, for an app whose login is optional (the app is public;
+ * some of its events need a login). It shows the login form in place of the app. */
+export function loginControl(config, mount, url) {
+  const footer = document.querySelector(".porch-footer");
+  if (!footer || !config.porch_login) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "porch-login-offer";
+  button.textContent = "Log in";
+  button.addEventListener("click", () => {
+    login(mount, url, config.porch_login_message ?? null);
+    document.documentElement.dataset.porch = "login";
+    mount.querySelector("input")?.focus();
+  });
+  footer.append(" · ", button);
+}
+
 /** The footer's "Log out" control, shown to a user logged in with a password. */
 export function logoutControl(config) {
   const footer = document.querySelector(".porch-footer");

@@ -7,8 +7,9 @@ import { load } from "./components/registry.js";
 import { QueueStream, cancel, closeStream, join, keepAlive, runDirect, sendChunk } from "./stream.js";
 import { toast } from "./toasts.js";
 import { GENERIC_ERROR, follow } from "./event_messages.js";
+import { forget, remember, resumeRunning } from "./reattach.js";
 import { setSession } from "./components/server_fn.js";
-import { login, logoutControl } from "./login.js";
+import { login, loginControl, logoutControl } from "./login.js";
 import { currentPage, deepLinks, navbar, pageView } from "./pages.js";
 import { translate, useTranslations } from "./i18n.js";
 import { attach as attachDeepLinks, configQuery } from "./deep_link.js";
@@ -324,7 +325,10 @@ class App {
     run.eventId = eventId;
     if (run.stopped) this.stop(dep.id, run);
     if (run.closeOnJoin) this.endStreams(run.source);
-    return follow(this, dep, eventId, status);
+    remember(this.session, eventId, dep.id); // a reload follows it again (reattach.js)
+    const ok = await follow(this, dep, eventId, status);
+    forget(this.session, eventId);
+    return ok;
   }
 
   scrollTo(ids) {
@@ -448,8 +452,10 @@ async function boot() {
   attachDeepLinks(app);
   mount.removeAttribute("aria-busy");
   app.start();
+  resumeRunning(app, here);
   apiLink(config);
   logoutControl(config);
+  loginControl(config, mount, here("./login"));
   window.porch = { app };
   document.documentElement.dataset.porch = "ready";
   // The app's own js= (allow_app_scripts=True) waits for this: its components are drawn.

@@ -25,12 +25,16 @@ export function detailText(body, fallback) {
   return fallback;
 }
 
+// The page's proof for UI-only events (api_visibility="private"): the server put it in the
+// page shell for this browser's cookie; API clients never see it (server/event_access.py).
+const pageProof = () => globalThis.document?.querySelector('meta[name="porch-page-proof"]')?.content ?? "";
+
 async function post(url, body) {
   let response;
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-gradio-user": "app" },
+      headers: { "content-type": "application/json", "x-gradio-user": "app", "x-porch-page-proof": pageProof() },
       credentials: "same-origin",
       body: JSON.stringify(body),
     });
@@ -135,7 +139,10 @@ export function applyDiff(value, edits) {
   return result;
 }
 
-/** `data:` frames out of a fetch body, as parsed JSON (or the raw text if not JSON). */
+/**
+ * `{ id, msg }` per frame of a fetch body: the frame's `id:` (porch's message id, or null)
+ * and its `data:` as parsed JSON (or the raw text if not JSON).
+ */
 async function* frames(response) {
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -148,21 +155,33 @@ async function* frames(response) {
     while ((cut = buffer.search(/\r?\n\r?\n/)) >= 0) {
       const frame = buffer.slice(0, cut);
       buffer = buffer.slice(cut).replace(/^\r?\n\r?\n/, "");
-      const data = frame.split(/\r?\n/).filter((l) => l.startsWith("data:"))
+      const lines = frame.split(/\r?\n/);
+      const data = lines.filter((l) => l.startsWith("data:"))
         .map((l) => l.slice(5).replace(/^ /, "")).join("\n");
       if (!data) continue;
+      const idLine = lines.find((l) => /^id: ?\d+$/.test(l));
+      const id = idLine ? Number(idLine.replace(/^id: ?/, "")) : null;
       try {
-        yield JSON.parse(data);
+        yield { id, msg: JSON.parse(data) };
       } catch {
-        yield data;
+        yield { id, msg: data };
       }
     }
   }
 }
 
+// A stream that broke off is reattached this many times, the waits doubling up to 4 s (about
+// 25 s in all: the server gives a client 30 s, reattach_grace, to come back).
+const RESUME_TRIES = 9;
+
 /**
  * The session's one message stream (`queue/data`), shared by every event of the page.
  * Handlers are `{ message(msg), fail(text) }`, one per event id.
+ *
+ * Durable (docs/durable-jobs.md): it sends the id of the last message it read
+ * (`last_event_id`), so a stream that broke off (network, sleep) is reattached from there and
+ * every message arrives once, in order. A refused reattach (4xx: the results are gone, or
+ * the session is not this browser's) fails the pending events at once.
  */
 export class QueueStream {
   constructor(url, { onError } = {}) {
@@ -172,6 +191,7 @@ export class QueueStream {
     this.early = new Map(); // messages that arrived before their join returned
     this.controller = null;
     this.failures = 0;
+    this.cursor = 0; // the id of the last message read
   }
 
   watch(eventId, handler) {
@@ -203,8 +223,10 @@ export class QueueStream {
 
   async read(controller) {
     let problem = null;
+    const url = new URL(this.url);
+    url.searchParams.set("last_event_id", String(this.cursor));
     try {
-      const response = await fetch(this.url, {
+      const response = await fetch(url, {
         signal: controller.signal,
         headers: { accept: "text/event-stream" },
         credentials: "same-origin",
@@ -212,8 +234,21 @@ export class QueueStream {
       });
       if (!response.ok) {
         problem = `The event stream was refused (${response.status}).`;
+        if (response.status < 500 && response.status !== 429) {
+          // Refused for good (see the class comment): no retry would change the answer.
+          const text = await response.text().catch(() => "");
+          let body = text;
+          try { body = JSON.parse(text); } catch { /* plain text */ }
+          if (this.controller === controller) this.controller = null;
+          this.failAll(detailText(body, problem));
+          return;
+        }
       } else {
-        for await (const msg of frames(response)) {
+        for await (const { id, msg } of frames(response)) {
+          if (id != null) {
+            if (id <= this.cursor) continue; // read before the break
+            this.cursor = id;
+          }
           this.failures = 0;
           this.dispatch(msg, controller);
           if (controller.signal.aborted) return;
@@ -226,10 +261,11 @@ export class QueueStream {
     if (this.controller !== controller) return;
     this.controller = null;
     if (!this.handlers.size) return;
-    // The stream ended while events were pending: try again a few times, then give up on them.
+    // The stream ended while events were pending: reattach from the cursor a while, then
+    // give up on them.
     this.failures += 1;
-    if (this.failures <= 3) {
-      setTimeout(() => this.open(), 250 * 2 ** this.failures);
+    if (this.failures <= RESUME_TRIES) {
+      setTimeout(() => this.open(), Math.min(125 * 2 ** this.failures, 4000));
       return;
     }
     this.failures = 0;

@@ -24,7 +24,7 @@ from porch.server.deadlines import BodyDeadline
 from porch.server.guard import RequestGuard
 from porch.server.headers import SecurityHeaders
 from porch.server.responses import json_error
-from porch.server.routes import api, files, login, oidc, pages, streams
+from porch.server.routes import api, doctor, files, login, oidc, pages, streams
 from porch.server.routes.component_server import component_server
 from porch.server.runtime import AppRuntime
 from porch.server.settings import Settings
@@ -47,6 +47,7 @@ def _routes(frontend_dir: Path) -> list[Route | Mount]:
         Route(oidc.CALLBACK, oidc.callback, methods=["GET"]),
         Route(f"{P}/info", api.info),
         Route(f"{P}/info/", api.info),
+        Route(f"{P}/openapi.json", api.openapi),
         Route(f"{P}/queue/join", api.queue_join, methods=["POST"]),
         Route(f"{P}/queue/data", api.queue_data),
         Route(f"{P}/queue/status", api.queue_status),
@@ -68,6 +69,10 @@ def _routes(frontend_dir: Path) -> list[Route | Mount]:
         Route(f"{P}/deep_link", api.deep_link, methods=["GET", "POST"]),
         Route(f"{P}/component_server/", component_server, methods=["POST"]),
         Route(f"{P}/upload", files.upload, methods=["POST"]),
+        Route(f"{P}/doctor/echo", doctor.echo),
+        Route(f"{P}/doctor/stream", doctor.stream),
+        Route(f"{P}/doctor/upload", doctor.upload, methods=["POST"]),
+        Route(f"{P}/doctor/origin", doctor.origin, methods=["POST"]),
         Route(f"{P}/upload_progress", files.upload_progress),
         Route(f"{P}/file={{path:path}}", files.serve_file, methods=["GET", "HEAD"]),
         Route(f"{P}/file/{{path:path}}", files.serve_file, methods=["GET", "HEAD"]),

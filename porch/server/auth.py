@@ -199,9 +199,12 @@ class Auth:
     def __init__(self, *, credentials: Credentials | None = None,
                  dependency: AuthDependency | None = None, message: str | None = None,
                  brake: LoginBrake | None = None,
-                 sessions: LoginSessions | None = None) -> None:
+                 sessions: LoginSessions | None = None, optional: bool = False) -> None:
         if (credentials is None) == (dependency is None):
             raise ConfigError("Auth needs exactly one of credentials or a dependency.")
+        # launch(login_optional=True): anyone may use the app; a login (offered in the page)
+        # is needed only by events with requires_login=True (server/event_access.py).
+        self.optional = optional
         self.credentials = credentials
         self.dependency = dependency
         self.message = message
@@ -215,13 +218,17 @@ class Auth:
 
     @classmethod
     def build(cls, auth: AuthOption | None, dependency: AuthDependency | None,
-              message: str | None, brake: LoginBrake | None = None) -> Auth | None:
+              message: str | None, brake: LoginBrake | None = None,
+              optional: bool = False) -> Auth | None:
         if auth is None and dependency is None:
+            if optional:
+                raise ConfigError("login_optional=True needs auth= or auth_dependency= (who "
+                                  "may log in).")
             return None
         if auth is not None and dependency is not None:
             raise ConfigError("Pass auth= or auth_dependency=, not both.")
         return cls(credentials=Credentials(auth) if auth is not None else None,
-                   dependency=dependency, message=message, brake=brake)
+                   dependency=dependency, message=message, brake=brake, optional=optional)
 
     def use(self, sessions: LoginSessions, brake: LoginBrake,
             shared_key: bytes | None = None) -> None:
@@ -264,7 +271,8 @@ class Auth:
 
 
 class AuthGate:
-    """Default-deny: with auth on, only `OPEN_ROUTES` are reached without a session."""
+    """Default-deny: with auth on, only `OPEN_ROUTES` are reached without a session (unless
+    the login is optional: then a request without one goes on as anonymous)."""
 
     def __init__(self, app: ASGIApp, *, auth: Auth | None,
                  open_pages: frozenset[str] = frozenset()) -> None:
@@ -284,6 +292,9 @@ class AuthGate:
             return
         user = await self.auth.identify(scope)
         if user is None:
+            if self.auth.optional:  # anonymous, as in an app without auth
+                await self.app(scope, receive, send)
+                return
             await self._refuse(scope, send)
             return
         await self.app({**scope, USERNAME_KEY: user}, receive, send)

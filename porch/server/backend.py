@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from porch.errors import ConfigError
 from porch.files.registry import CacheRegistry, MemoryRegistry
-from porch.queue.channels import MemoryBus, MessageBus
+from porch.queue.channels import MemoryBus, MessageBus, Retention
 from porch.queue.scheduler import JobQueue, Scheduler
 from porch.queue.sessions import MemoryStateStore, OnDelete, SessionBudget, StateStore
 from porch.server.auth import LoginSessions, Sessions
@@ -30,7 +30,7 @@ from porch.server.oidc.sessions import (
 
 
 class Backend(Protocol):
-    def message_bus(self) -> MessageBus: ...
+    def message_bus(self, *, retention: Retention) -> MessageBus: ...
 
     def job_queue(self, *, max_size: int | None) -> JobQueue: ...
 
@@ -56,8 +56,8 @@ class Backend(Protocol):
 class MemoryBackend:
     """Everything in this process: one server, no replicas."""
 
-    def message_bus(self) -> MessageBus:
-        return MemoryBus()
+    def message_bus(self, *, retention: Retention) -> MessageBus:
+        return MemoryBus(retention=retention)
 
     def job_queue(self, *, max_size: int | None) -> JobQueue:
         return Scheduler(max_size=max_size)

@@ -23,9 +23,10 @@ from porch.components.base import Conversion
 from porch.queue.scheduler import Job
 from porch.queue.sessions import StateStore
 from porch.reporting import current_reporter
-from porch.server.calls import Call, InputError, time_limit_error
+from porch.server.calls import Call, Durations, InputError, time_limit_error
 from porch.server.engine_calls import calls
 from porch.server.reporter import Reporter
+from porch.server.settings import Settings
 
 T = TypeVar("T")
 
@@ -46,7 +47,11 @@ class BatchRunner(Protocol):
 
     def fail(self, job: Job, dep: Dependency, exc: Exception) -> None: ...
 
-    def record(self, dep: Dependency, duration: float) -> float: ...
+    @property
+    def durations(self) -> Durations: ...
+
+    @property
+    def settings(self) -> Settings: ...
 
 
 async def run_batch(runtime: BatchRunner, dep: Dependency, jobs: list[Job]) -> None:
@@ -82,7 +87,7 @@ async def run_batch(runtime: BatchRunner, dep: Dependency, jobs: list[Job]) -> N
             raise time_limit_error(dep)
         per_output = _batch_columns(dep, result, len(members))
         duration = time.monotonic() - started
-        average = runtime.record(dep, duration)
+        average = runtime.durations.record(dep, duration)
         for index, (job, _) in enumerate(members):
             call = job.payload
             items = [column[index] for column in per_output]

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from porch import protocol
 from porch.caching import CacheMiss
 from porch.errors import QueueFull
-from porch.queue.channels import Channel
+from porch.queue.channels import MessageStream
 from porch.queue.scheduler import Job, JobQueue
 from porch.server.calls import Call
 
@@ -35,7 +35,7 @@ class Runtime(Protocol):
     def forget_probe(self, event_id: str) -> None: ...
 
 
-async def answer_or_queue(runtime: Runtime, job: Job, channel: Channel) -> None:
+async def answer_or_queue(runtime: Runtime, job: Job, channel: MessageStream) -> None:
     call: Call = job.payload
     try:
         try:

@@ -40,11 +40,23 @@ def identity(request: Request, cookie_name: str) -> tuple[str | None, str]:
     return None, f"address:{host}"
 
 
-def give_cookie(request: Request, response: Response, cookie_name: str) -> Response:
-    """Set the client cookie on `response` unless the request already carries a valid one."""
-    if not _TOKEN.fullmatch(request.cookies.get(cookie_name, "")):
-        response.set_cookie(cookie_name, secrets.token_hex(16), httponly=True, samesite="lax",
-                            secure=request.url.scheme == "https", path="/")
+def client_cookie_of(request: Request, cookie_name: str) -> str | None:
+    """The request's client cookie, if it carries a valid one."""
+    token = request.cookies.get(cookie_name, "")
+    return token if _TOKEN.fullmatch(token) else None
+
+
+def new_client_cookie() -> str:
+    return secrets.token_hex(16)
+
+
+def give_cookie(request: Request, response: Response, cookie_name: str,
+                value: str | None = None) -> Response:
+    """Set the client cookie on `response` (to `value`, else a fresh one) unless the request
+    already carries a valid one."""
+    if client_cookie_of(request, cookie_name) is None:
+        response.set_cookie(cookie_name, value or new_client_cookie(), httponly=True,
+                            samesite="lax", secure=request.url.scheme == "https", path="/")
     return response
 
 

@@ -44,7 +44,7 @@ def _is_file_like(component: Component) -> bool:
 def warnings_for(blocks: Blocks, settings: Settings, cwd: Path | None = None) -> list[str]:
     cwd = (cwd or Path.cwd()).resolve()
     found = []
-    if not settings.bound_to_loopback and settings.auth is None:
+    if not settings.bound_to_loopback and (settings.auth is None or settings.auth.optional):
         found.append(f"the app listens on {settings.server_name} without a login: anyone who "
                      "can reach this machine can use it and the files above. Consider "
                      "launch(auth=(user, password)) (see docs/sharing.md).")
@@ -119,6 +119,15 @@ def disk_use(base: Path) -> str:
     return f"{files} file(s), {_size(size)} under {base} (all porch apps using it)"
 
 
+def _login_line(settings: Settings) -> str:
+    if settings.auth is None:
+        return "none"
+    if settings.auth.optional:
+        return ("optional (login_optional=True): the app and its files are public; only "
+                "events with requires_login=True need a login")
+    return "required for every route but the login page (auth=)"
+
+
 def report(blocks: Blocks, settings: Settings, cache_dir: Path | str) -> str:
     """The exposure report, as printed."""
 
@@ -133,8 +142,7 @@ def report(blocks: Blocks, settings: Settings, cache_dir: Path | str) -> str:
         f"  blocked  {listing(settings.blocked_paths)}  (wins over everything)",
         f"  cleanup  {cleanup_rule(settings)}",
         f"  on disk  {disk_use(settings.cache_base)}",
-        "  login    " + ("required for every route but the login page (auth=)"
-                         if settings.auth is not None else "none"),
+        "  login    " + _login_line(settings),
     ]
     if settings.oidc is not None:
         lines.append(f"  sign-in  with {settings.oidc.issuer} (LoginButton; functions that ask "

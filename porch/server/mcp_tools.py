@@ -8,7 +8,8 @@ A file input is given as an http(s) URL, which porch fetches through its SSRF-sa
 (never a host path); a file output comes back as the URL the app serves it at.
 
 Listed: every endpoint with an API name that is public (not `api_visibility="private"` or
-"undocumented", not an unload event). A function that raises gives an error result
+"undocumented", not an unload event, not `requires_login=True`: an MCP client cannot sign
+in). A function that raises gives an error result
 (`isError`), and the server goes on serving.
 """
 
@@ -48,7 +49,7 @@ def _public(runtime: AppRuntime) -> list[Dependency]:
     unload = set(runtime.blocks.unload_events())
     return [dep for dep in runtime.blocks.dependencies
             if dep.fn is not None and dep.api_name and dep not in unload
-            and dep.api_visibility == "public"]
+            and dep.api_visibility == "public" and not dep.requires_login]
 
 
 def _kind(dep: Dependency) -> str:

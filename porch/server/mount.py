@@ -50,6 +50,7 @@ def mount(
     login_brake: LoginBrake | None = None,
     allowed_hosts: Sequence[str] | None = None,
     allow_embedding: bool | Sequence[str] | None = None,
+    login_optional: bool = False,
 ) -> Starlette:
     """Mount `blocks` at `path` of `app` (a Starlette or FastAPI application).
 
@@ -70,7 +71,8 @@ def mount(
         trusted_proxies=trusted_proxies or (), cache_max_size=cache_max_size,
         cache_max_idle=cache_max_idle, auth=auth,
         auth_message=auth_message, auth_dependency=auth_dependency, login_brake=login_brake,
-        allowed_hosts=allowed_hosts or (), allow_embedding=allow_embedding,
+        login_optional=login_optional, allowed_hosts=allowed_hosts or (),
+        allow_embedding=allow_embedding,
         mount_path=path,
     )
     porch_app = create_app(blocks, settings)

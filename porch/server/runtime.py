@@ -30,11 +30,11 @@ from porch.caching import CacheMiss, forget_session, is_cached
 from porch.caching.scope import CacheUse, event_scope
 from porch.components.base import Block, Conversion, current_conversion
 from porch.components.state import State
-from porch.errors import Error, FileNotAllowed, InvalidRequest, QueueFull
+from porch.errors import FileNotAllowed, InvalidRequest, QueueFull
 from porch.files.cache import FileCache
 from porch.files.policy import FilePolicy, FileRules
 from porch.files.retention import current_holder, default_max_bytes
-from porch.queue.channels import Channel
+from porch.queue.channels import MessageStream, Retention
 from porch.queue.pump import pump
 from porch.queue.scheduler import Job
 from porch.queue.sessions import SessionBudget
@@ -42,12 +42,14 @@ from porch.reporting import Progress, current_reporter, track_tqdm, untrack_tqdm
 from porch.server.backend import Backend, MemoryBackend
 from porch.server.batches import one_call_of_batch, run_batch
 from porch.server.cache_probe import answer_or_queue
-from porch.server.calls import Call, InputError, time_limit_error
+from porch.server.calls import Call, Durations, InputError, failure_output, time_limit_error
 from porch.server.clients import new_cookie_name
 from porch.server.deep_links import DeepLinks
 from porch.server.engine_calls import calls, close_engines
+from porch.server.event_access import PageProofs
 from porch.server.fetcher import SafeFetcher
 from porch.server.oidc.signin import OidcSignIn
+from porch.server.reattach import OrphanTimers
 from porch.server.reporter import Reporter
 from porch.server.settings import Settings
 from porch.server.streams import Inboxes, run_stream
@@ -100,9 +102,13 @@ class AppRuntime:
         )
         self.fetcher = SafeFetcher(max_bytes=settings.max_file_size or 100 * 1024 * 1024)
         self.scheduler = backend.job_queue(max_size=blocks.max_queue_size)
-        self.bus = backend.message_bus()
+        self.bus = backend.message_bus(retention=Retention(
+            ttl=settings.result_ttl, max_messages=settings.replay_max_messages,
+            max_bytes=settings.replay_max_bytes))
         self.inboxes = Inboxes()  # the open streaming-input events (streams.py)
+        self.orphans = OrphanTimers(settings.reattach_grace)
         self.client_cookie = new_cookie_name(backend.shared_key())
+        self.page_proofs = PageProofs()  # the page's proof for UI-only events (event_access)
         if settings.auth is not None:
             settings.auth.use(backend.login_sessions(), backend.login_brake(),
                               backend.shared_key())
@@ -135,7 +141,7 @@ class AppRuntime:
                               for i in d.get("inputs", [])}
         self._api_info: dict[bool, dict[str, Any]] = {}
         self.head = blocks.all_head()  # HTML the app adds to its page's <head>
-        self._durations: dict[int, tuple[float, int]] = {}
+        self.durations = Durations()  # each event's mean run time, for the ETA
         self._server_only = frozenset(blocks.unload_events())
 
     @property
@@ -274,10 +280,15 @@ class AppRuntime:
             # still sends on its way out (PROTOCOL.md §3.7).
             job.send(protocol.completed(event_id, {}, success=True))
 
-    def cancel_session(self, channel: Channel) -> None:
+    def cancel_session(self, channel: MessageStream) -> None:
         """The client left: free its queue slots and stop its running work."""
         for event_id in list(channel.pending):
             self.cancel(event_id)
+
+    def reader_gone(self, channel: MessageStream) -> None:
+        """The last reader of `channel` left mid-job: cancel its events unless a reader is back
+        within `reattach_grace` (docs/durable-jobs.md)."""
+        self.orphans.reader_left(channel, self.cancel_session)
 
     async def _work(self, jobs: list[Job]) -> None:
         call: Call = jobs[0].payload
@@ -400,8 +411,8 @@ class AppRuntime:
                 last = [None] * len(dep.outputs)
             duration = time.monotonic() - started
             # A cached answer says nothing of how long the function takes (Gradio's rule).
-            average = self.record(dep, duration) if cache_use.kind is None \
-                else self.average(dep)
+            average = self.durations.record(dep, duration) if cache_use.kind is None \
+                else self.durations.average(dep)
             if not session_hash.startswith(CALL_SESSION):
                 self.deep_links.sent(session_hash, zip(
                     (b.id for b in dep.outputs), last, strict=False))
@@ -416,7 +427,7 @@ class AppRuntime:
             send(protocol.completed(event_id, {}, success=True))
             raise
         except Exception as exc:
-            output, title = self.error_output(exc, dep)
+            output, title = failure_output(exc, dep, show_error=self.settings.show_error)
             send(protocol.completed(event_id, output, success=False, title=title))
         finally:
             reporter.close()
@@ -426,7 +437,7 @@ class AppRuntime:
 
     def fail(self, job: Job, dep: Dependency, exc: Exception) -> None:
         """End `job` with the failure output for `exc`."""
-        output, title = self.error_output(exc, dep)
+        output, title = failure_output(exc, dep, show_error=self.settings.show_error)
         job.send(protocol.completed(job.event_id, output, success=False, title=title))
 
     # ---- sessions -------------------------------------------------------------------------
@@ -481,28 +492,3 @@ class AppRuntime:
             await anyio.to_thread.run_sync(self.states.sweep)
             # Streams of sessions that ended go too (a finished call's, once read, as well).
             self.bus.prune(self.states.__contains__)
-
-    def average(self, dep: Dependency) -> float | None:
-        total, count = self._durations.get(dep.id, (0.0, 0))
-        return total / count if count else None
-
-    def record(self, dep: Dependency, duration: float) -> float:
-        """Count one finished run of `dep`; returns its mean duration so far."""
-        total, count = self._durations.get(dep.id, (0.0, 0))
-        total, count = total + duration, count + 1
-        self._durations[dep.id] = (total, count)
-        return total / count
-
-    def error_output(self, exc: BaseException, dep: Dependency) -> tuple[dict[str, Any], str]:
-        """The failure output for `exc`: an app `Error` is shown as raised; anything else is
-        hidden unless `show_error`, and always logged here."""
-        if isinstance(exc, Error):
-            return {"error": exc.message, "duration": exc.duration, "visible": exc.visible,
-                    "title": exc.title}, exc.title
-        if isinstance(exc, InputError):
-            log.info("/%s refused its input: %s", dep.api_name, exc)
-            return {"error": str(exc), "visible": True, "title": "Invalid input"}, "Invalid input"
-        log.error("/%s raised", dep.api_name, exc_info=exc)
-        if self.settings.show_error:
-            return {"error": str(exc) or type(exc).__name__, "visible": True}, "Error"
-        return {"error": None}, "Error"

@@ -143,6 +143,8 @@ def launch(
     state_session_capacity: int = 10_000,
     state_max_size: int | str | None = None,
     closed_session_keep: float | None = None,
+    result_ttl: float | None = None,
+    reattach_grace: float | None = None,
     session_burst: int | None = None,
     session_rate: float | None = None,
     max_upload_files: int | None = None,
@@ -156,6 +158,7 @@ def launch(
     auth_message: str | None = None,
     auth_dependency: AuthDependency | None = None,
     login_brake: LoginBrake | None = None,
+    login_optional: bool = False,
     allowed_hosts: list[str] | None = None,
     allow_embedding: bool | list[str] | None = None,
     allow_app_scripts: bool | None = None,
@@ -172,7 +175,9 @@ def launch(
 
     Sharing (docs/sharing.md): `auth=` (user, password) pairs or a function, `auth_message=`,
     `auth_dependency=` (request -> user or None); `login_brake=` a `LoginBrake` in place of
-    the in-memory one (porch.server.brake); `root_path=` and `trusted_proxies=` behind
+    the in-memory one (porch.server.brake); `login_optional=True` (porch's own) keeps the app
+    public with the login offered, for events with `requires_login=True`
+    (docs/private-endpoints.md); `root_path=` and `trusted_proxies=` behind
     a reverse proxy; `allowed_hosts=` extra Host names for a loopback-bound app;
     `ssl_certfile=`/`ssl_keyfile=`/`ssl_keyfile_password=` for HTTPS; `allow_embedding=`
     (False, True or origins) for framing; `allow_app_scripts=True` lets the app's own
@@ -194,6 +199,11 @@ def launch(
     The file cache cleans itself: at most `cache_max_size=` bytes ("auto": 5 GB or a quarter
     of the free disk; "unlimited") and entries unused for `cache_max_idle=` seconds (a day;
     "unlimited") are removed, least recently used first, never one a live session holds.
+
+    Durable jobs (docs/durable-jobs.md): a client whose stream dropped reattaches with the
+    last message id it saw; an event's messages stay `result_ttl=` seconds (300) after it
+    ended, and a running event waits `reattach_grace=` seconds (30) for its client to come
+    back before it is cancelled (PORCH_RESULT_TTL, PORCH_REATTACH_GRACE).
     """
     unknown = set(gradio_options) - set(UNHONOURED_LAUNCH_OPTIONS)
     if unknown:
@@ -215,12 +225,14 @@ def launch(
         cache_max_size=cache_max_size, cache_max_idle=cache_max_idle,
         state_session_capacity=state_session_capacity,
         state_max_size=state_max_size, closed_session_keep=closed_session_keep,
+        result_ttl=result_ttl, reattach_grace=reattach_grace,
         session_burst=session_burst, session_rate=session_rate,
         max_upload_files=max_upload_files, max_upload_size=max_upload_size,
         max_upload_field_size=max_upload_field_size, max_json_size=max_json_size,
         header_timeout=header_timeout, body_timeout=body_timeout, min_body_rate=min_body_rate,
         auth=auth, auth_message=auth_message, login_brake=login_brake,
-        auth_dependency=auth_dependency, allowed_hosts=allowed_hosts or (),
+        login_optional=login_optional, auth_dependency=auth_dependency,
+        allowed_hosts=allowed_hosts or (),
         allow_embedding=allow_embedding, allow_app_scripts=allow_app_scripts,
         mcp_server=mcp_server, backend=backend,
     )

@@ -67,6 +67,14 @@ class Settings:
     # session's state outlives its page (its heartbeat), in case the page comes back.
     state_session_capacity: int = 10_000
     closed_session_keep: float = 600.0
+    # Durable jobs (docs/durable-jobs.md): how long an event's messages stay after it ended,
+    # for a client that reattaches (`result_ttl`), at most how many messages and bytes per
+    # stream, and how long a running event waits for its client to come back once its stream
+    # dropped, before it is cancelled (`reattach_grace`).
+    result_ttl: float = 300.0
+    replay_max_messages: int = 2_000
+    replay_max_bytes: int = 4 * 1024 * 1024
+    reattach_grace: float = 30.0
     # Bytes of State values held at once (idle sessions, largest first, go past it), and how
     # many new sessions one client may open: `session_burst` at once, `session_rate` a second.
     state_max_bytes: int = 1024**3
@@ -141,6 +149,8 @@ class Settings:
         state_session_capacity: int = 10_000,
         state_max_size: int | str | None = None,
         closed_session_keep: float | None = None,
+        result_ttl: float | None = None,
+        reattach_grace: float | None = None,
         session_burst: int | None = None,
         session_rate: float | None = None,
         max_upload_files: int | None = None,
@@ -154,6 +164,7 @@ class Settings:
         auth_message: str | None = None,
         auth_dependency: AuthDependency | None = None,
         login_brake: LoginBrake | None = None,
+        login_optional: bool = False,
         allowed_hosts: Sequence[str] = (),
         allow_embedding: bool | Sequence[str] | None = None,
         allow_app_scripts: bool | None = None,
@@ -192,6 +203,13 @@ class Settings:
             heartbeat_interval=float(heartbeat) if heartbeat else 15.0,
             closed_session_keep=_seconds("closed_session_keep", closed_session_keep,
                                          _env(env, "CLOSED_SESSION_KEEP"), 600.0),
+            result_ttl=_seconds("result_ttl", result_ttl, _env(env, "RESULT_TTL"), 300.0),
+            reattach_grace=_seconds("reattach_grace", reattach_grace,
+                                    _env(env, "REATTACH_GRACE"), 30.0),
+            replay_max_messages=_upload_files_like(
+                "replay_max_messages", None, _env(env, "REPLAY_MAX_MESSAGES"), 2_000),
+            replay_max_bytes=_upload_size("replay_max_size", None,
+                                          _env(env, "REPLAY_MAX_SIZE"), 4 * 1024 * 1024),
             state_max_bytes=_upload_size("state_max_size", state_max_size,
                                          _env(env, "STATE_MAX_SIZE"), 1024**3),
             session_burst=_upload_files_like("session_burst", session_burst,
@@ -217,7 +235,8 @@ class Settings:
                                       else _env(env, "CACHE_MAX_SIZE")),
             cache_max_idle=_cache_idle(cache_max_idle if cache_max_idle is not None
                                        else _env(env, "CACHE_MAX_IDLE")),
-            auth=Auth.build(auth, auth_dependency, auth_message, login_brake),
+            auth=Auth.build(auth, auth_dependency, auth_message, login_brake,
+                            optional=login_optional),
             allowed_hosts=tuple(h.strip().lower() for h in
                                 (*_env_paths(env, "ALLOWED_HOSTS"), *allowed_hosts)),
             allow_embedding=embedding_option(allow_embedding),

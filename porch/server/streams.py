@@ -28,7 +28,7 @@ from porch.errors import FileNotAllowed, InvalidRequest
 from porch.queue.scheduler import Job
 from porch.reporting import current_reporter
 from porch.server.batches import BatchRunner
-from porch.server.calls import Call, InputError
+from porch.server.calls import Call, InputError, failure_output
 from porch.server.engine_calls import calls
 from porch.server.reporter import Reporter
 
@@ -91,9 +91,6 @@ class StreamRunner(BatchRunner, Protocol):
 
     inboxes: Inboxes
 
-    def error_output(self, exc: BaseException, dep: Dependency) -> tuple[dict[str, Any], str]:
-        ...
-
 
 async def run_stream(runtime: StreamRunner, call: Call, job: Job) -> None:
     """Carry out one open stream: the function once per chunk (see the module docstring)."""
@@ -129,7 +126,7 @@ async def run_stream(runtime: StreamRunner, call: Call, job: Job) -> None:
                 break
             data = await inbox.next(IDLE_TIMEOUT_S if limit is None else limit - elapsed)
         duration = time.monotonic() - started
-        average = runtime.record(dep, duration)
+        average = runtime.durations.record(dep, duration)
         send(protocol.completed(event_id, protocol.success_output(
             last, generating=False, duration=duration, average=average),
             success=True, duration=duration, average=average))
@@ -137,7 +134,7 @@ async def run_stream(runtime: StreamRunner, call: Call, job: Job) -> None:
         send(protocol.completed(event_id, {}, success=True))
         raise
     except Exception as exc:
-        output, title = runtime.error_output(exc, dep)
+        output, title = failure_output(exc, dep, show_error=runtime.settings.show_error)
         send(protocol.completed(event_id, output, success=False, title=title))
     finally:
         runtime.inboxes.drop(event_id)

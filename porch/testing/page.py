@@ -23,7 +23,7 @@ import anyio.abc
 import httpx
 
 from porch import protocol
-from porch.queue.channels import Channel
+from porch.queue.channels import MessageStream
 from porch.server.runtime import AppRuntime
 from porch.testing.results import HIDDEN_ERROR, Failure, Result, Run, Step, Toast
 
@@ -367,7 +367,7 @@ class Page:
             assert channel is not None  # opened by the join that just answered
             self.reader = asyncio.get_running_loop().create_task(self._read(channel))
 
-    async def _read(self, channel: Channel) -> None:
+    async def _read(self, channel: MessageStream) -> None:
         channel.reader_joined()
         try:
             while True:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -245,3 +246,39 @@ def test_api_page_snippets_run_against_the_app(page_at: Page, url: str) -> None:
     page.go_back()  # to the app without #api: the page closes, nothing reloads
     expect(dialog).to_have_count(0)
     assert page.evaluate("window.porch !== undefined")
+
+
+def snippet(page: Page, endpoint: str, language: str) -> str:
+    code: str = page.locator(f"section[data-endpoint='{endpoint}'] .porch-api-snippet"
+                             f"[data-language={language}] code").inner_text()
+    return code
+
+
+def test_every_api_page_snippet_runs_as_shown(page_at: Page, url: str) -> None:
+    page = page_at
+    page.goto(url + "#api")
+    dialog = page.get_by_role("dialog", name="Use via API")
+    expect(dialog.get_by_role("link", name="OpenAPI 3.1 document")).to_have_attribute(
+        "href", f"{url}gradio_api/openapi.json")
+    dialog.get_by_role("button", name="JavaScript · fetch").click()
+    expect(dialog.locator("section[data-endpoint='/greet'] .porch-api-snippet"
+                          ":not([hidden]) code")).to_contain_text("await fetch(")
+    # JavaScript: the snippet as shown, in the page (console.log is what it prints).
+    js = snippet(page, "/greet", "js")
+    assert "import" not in js and "require(" not in js  # no library
+    printed = page.evaluate(
+        "async (code) => { const out = []; const console = { log: (v) => out.push(v) };"
+        " await eval(`(async () => { ${code} })()`); return out; }", js)
+    assert printed == [["Hello Hello!!."]]
+    # curl: the snippet as shown, by the real curl, in a shell.
+    curl = subprocess.run(["bash", "-c", snippet(page, "/greet", "curl")], capture_output=True,
+                          text=True, timeout=30, check=True)
+    assert "event: complete" in curl.stdout and '["Hello Hello!!."]' in curl.stdout
+    # Python: both clients' snippets, run as shown.
+    for language in ("porch", "gradio"):
+        namespace: dict[str, Any] = {}
+        results: list[Any] = []
+        namespace["print"] = results.append
+        exec(compile(snippet(page, "/greet", language), "<snippet>", "exec"),  # noqa: S102
+             namespace)
+        assert results == ["Hello Hello!!."], language

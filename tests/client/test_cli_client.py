@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 
 import porch
 from porch.cli import _argument, main
+from porch.cli_progress import status_line
+from porch.client.status import ProgressUnit, Status, StatusUpdate
 from tests.client.scenario_app import build
 
 
@@ -67,3 +70,40 @@ def test_argument_parsing(tmp_path: Path) -> None:
     (tmp_path / "f.txt").write_text("x")
     assert _argument(f"@{tmp_path / 'f.txt'}")["orig_name"] == "f.txt"
     assert _argument("@") == "@"
+
+
+def test_call_shows_progress_on_stderr_and_only_the_result_on_stdout(
+        url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["call", url, "/steps", "4"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "done\n"
+    bars = [line for line in captured.err.splitlines() if line.startswith("working: [")]
+    assert bars, captured.err  # gr.Progress's tqdm reached the terminal as a bar
+    assert any("/4 steps" in line or "/4" in line for line in bars), bars
+    assert main(["call", url, "/steps", "2", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_call_shows_its_place_in_the_queue(url: str,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # /slow_one runs one at a time: a call made while another runs waits, and says so.
+    with porch.Client(url, verbose=False) as client:
+        first = client.submit(1.5, api_name="/slow_one")
+        time.sleep(0.3)
+        assert main(["call", url, "/slow_one", "0.1"]) == 0
+        first.result()
+    captured = capsys.readouterr()
+    assert float(captured.out) == 0.1
+    assert "in queue: 1" in captured.err, captured.err
+
+
+def test_status_lines() -> None:
+    queued = StatusUpdate(code=Status.IN_QUEUE, rank=2, queue_size=5, eta=3.2)
+    assert status_line(queued) == "in queue: 3 of 5, about 3 s"
+    half = StatusUpdate(code=Status.PROGRESS, progress_data=[
+        ProgressUnit(index=5, length=10, unit="files", progress=None, desc="copy")])
+    assert status_line(half) == "copy: [" + "#" * 12 + "." * 12 + "]  50% 5/10 files"
+    ratio = StatusUpdate(code=Status.PROGRESS, progress_data=[
+        ProgressUnit(index=None, length=None, unit=None, progress=1.5, desc=None)])
+    assert status_line(ratio) == "[" + "#" * 24 + "] 100%"  # clamped
+    assert status_line(StatusUpdate(code=Status.FINISHED)) is None

@@ -87,7 +87,8 @@ def test_what_porch_cannot_do_warns_naming_it() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         gr.PlayableVideo()  # its own default format is no warning
-        gr.Image(alt_text="a cat", placeholder="drop here")
+        image = gr.Image(alt_text="a cat", placeholder="drop here")
+    assert image.config()["props"]["placeholder"] == "drop here"
     reset_for_tests()
 
 

@@ -33,7 +33,7 @@ class Recording(MemoryBackend):
     def __init__(self) -> None:
         self.used: set[str] = set()
 
-    def message_bus(self) -> Any:
+    def message_bus(self, **options: Any) -> Any:
         used = self.used
 
         class Bus(MemoryBus):
@@ -41,7 +41,7 @@ class Recording(MemoryBackend):
                 used.add("bus")
                 return super().open(key)
 
-        return Bus()
+        return Bus(**options)
 
     def job_queue(self, *, max_size: int | None) -> Any:
         used = self.used

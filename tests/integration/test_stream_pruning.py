@@ -45,7 +45,8 @@ def visit(client: httpx.Client, url: str) -> str:
 
 def test_streams_of_ended_sessions_are_dropped(serve: Callable[..., str]) -> None:
     demo = app()
-    url = serve(demo, closed_session_keep=0.2)
+    # Results stay result_ttl seconds for a client that reattaches (docs/durable-jobs.md).
+    url = serve(demo, closed_session_keep=0.2, result_ttl=0.2)
     runtime = demo.server._server.config.app.state.runtime
     with httpx.Client(timeout=30) as client:
         client.get(url + "/config")

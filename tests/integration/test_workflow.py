@@ -4,6 +4,7 @@ the canvas run event, saving behind the write token, and Hub steps refused clear
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,13 +66,19 @@ def test_saving_needs_the_write_token(served: tuple[str, gr.Workflow]) -> None:
     deps = httpx.get(url + "/config").json()["dependencies"]
     save = next(d["id"] for d in deps if d["api_name"] == "save_workflow")
 
+    # Saving is a UI-only event: sent as the page sends it, with the page shell's proof.
+    page = httpx.Client()
+    proof = re.search(r'name="porch-page-proof" content="(\w+)"', page.get(url + "/").text)
+    assert proof is not None
+
     def join(query: str) -> list[str]:
         session = f"s{query[-4:]}" if query else "s-none"
-        answer = httpx.post(f"{url}/gradio_api/queue/join{query}", json={
-            "data": [json.dumps(graph)], "fn_index": save, "session_hash": session})
+        answer = page.post(f"{url}/gradio_api/queue/join{query}", json={
+            "data": [json.dumps(graph)], "fn_index": save, "session_hash": session},
+            headers={"x-porch-page-proof": proof.group(1)})
         assert answer.status_code == 200, answer.text
-        with httpx.stream("GET", f"{url}/gradio_api/queue/data",
-                          params={"session_hash": session}, timeout=30) as stream:
+        with page.stream("GET", f"{url}/gradio_api/queue/data",
+                         params={"session_hash": session}, timeout=30) as stream:
             lines = []
             for line in stream.iter_lines():
                 lines.append(line)
@@ -79,9 +86,12 @@ def test_saving_needs_the_write_token(served: tuple[str, gr.Workflow]) -> None:
                     return lines
         return lines
 
-    refused = "".join(join(""))
-    assert "write-access link" in refused and not demo.graph_file.exists()
-    done = "".join(join(f"?write_token={demo.write_token}"))
+    try:
+        refused = "".join(join(""))
+        assert "write-access link" in refused and not demo.graph_file.exists()
+        done = "".join(join(f"?write_token={demo.write_token}"))
+    finally:
+        page.close()
     assert '"success": true' in done or '"success":true' in done
     assert json.loads(demo.graph_file.read_text())["name"] == "Renamed"
 

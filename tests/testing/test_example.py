@@ -22,4 +22,8 @@ def test_the_example_test_file_passes(tmp_path: Path) -> None:
 def test_the_docs_example_runs() -> None:
     page = (EXAMPLE.parents[1] / "docs" / "testing.md").read_text()
     code = page.split("```python\n", 1)[1].split("```", 1)[0]
-    exec(compile(code, "docs/testing.md", "exec"), {"__name__": "docs_testing"})
+    namespace: dict[str, object] = {"__name__": "docs_testing"}
+    # The page's code ends by calling its own test, whose asserts raise here if it fails.
+    assert code.rstrip().endswith("test_greeting()")
+    exec(compile(code, "docs/testing.md", "exec"), namespace)
+    assert callable(namespace["test_greeting"])

@@ -77,3 +77,15 @@ def test_report_names_the_cache_rules_and_what_is_on_disk(tmp_path: Path) -> Non
     unlimited = Settings.build(environ={**env, "PORCH_CACHE_MAX_IDLE": "unlimited"},
                                cache_max_size="unlimited")
     assert "cleanup  no size cap, unused files kept forever" in report(demo, unlimited, "/c")
+
+
+def test_report_says_whether_the_login_is_required_or_optional() -> None:
+    demo = gr.Interface(lambda x: x, "text", "text")
+    required = Settings.build(environ={}, auth=("a", "b"), server_name="0.0.0.0")
+    optional = Settings.build(environ={}, auth=("a", "b"), login_optional=True,
+                              server_name="0.0.0.0")
+    assert "login    required for every route" in report(demo, required, "/c")
+    assert "login    optional (login_optional=True)" in report(demo, optional, "/c")
+    # An optional login leaves the app open to whoever reaches it: the warning stays.
+    assert not any("without a login" in w for w in warnings_for(demo, required))
+    assert any("without a login" in w for w in warnings_for(demo, optional))

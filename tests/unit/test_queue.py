@@ -13,7 +13,7 @@ import pytest
 
 from porch import protocol
 from porch.errors import QueueFull
-from porch.queue.channels import Channel, MemoryBus
+from porch.queue.channels import Channel, MemoryBus, Retention
 from porch.queue.runner import iterate
 from porch.queue.scheduler import Job, Scheduler
 from porch.queue.sessions import MemoryStateStore
@@ -230,7 +230,7 @@ def test_bus_keeps_a_channel_whose_result_is_unread() -> None:
 
 
 def test_bus_prunes_idle_channels_of_ended_sessions_only() -> None:
-    bus = MemoryBus()
+    bus = MemoryBus(retention=Retention(ttl=0.0))  # results kept for no time after delivery
     alive = {"kept", "busy-gone"}
     bus.open("kept")
     bus.open("ended")

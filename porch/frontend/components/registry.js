@@ -21,6 +21,7 @@ const families = {
   image: ["./image.js", "image"],
   audio: ["./audio.js", "audio"],
   video: ["./video.js", "video"],
+  model3d: ["./model3d.js", "model3d"],
   gallery: ["./gallery.js", "gallery"],
   imageeditor: ["./image_editor.js", "imageeditor"],
   annotatedimage: ["./annotated.js", "annotatedimage"],

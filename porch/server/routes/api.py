@@ -15,10 +15,13 @@ from porch.blocks.context import EventContext
 from porch.blocks.events import Dependency
 from porch.errors import InvalidRequest, QueueFull
 from porch.queue import channels
-from porch.server import validation
+from porch.queue.channels import CursorGone
+from porch.server import reattach, validation
 from porch.server.clients import identity, is_cross_site_read
 from porch.server.context import event_context
 from porch.server.deep_links import linkable_ids
+from porch.server.event_access import check_access
+from porch.server.openapi import openapi_document
 from porch.server.responses import event_stream, json_error, read_json, require_object
 from porch.server.routes.common import root_url, runtime_of
 from porch.server.runtime import AppRuntime
@@ -32,9 +35,26 @@ def admit(request: Request, session_hash: str) -> None:
     runtime.open_session(session_hash, owner=owner, client=client)
 
 
+def allowed(request: Request, runtime: AppRuntime, dep: Dependency) -> None:
+    """Refuse (403/401) a UI-only event without the page's proof, or a login-only event
+    without a login, before anything of the call happens (server/event_access.py)."""
+    check_access(request, dep, runtime.page_proofs, runtime.client_cookie)
+
+
 async def info(request: Request) -> Response:
     all_endpoints = bool(request.query_params.get("all_endpoints"))
     return JSONResponse(runtime_of(request).api_info(all_endpoints))
+
+
+async def openapi(request: Request) -> Response:
+    """The OpenAPI 3.1 document of the public endpoints (porch/server/openapi.py)."""
+    runtime = runtime_of(request)
+    auth = runtime.settings.auth
+    return JSONResponse(openapi_document(
+        runtime.api_info(False), title=runtime.blocks.title, server_url=root_url(request),
+        login_required=auth is not None and not auth.optional,
+        session_cookie=auth.cookie_name if auth is not None and auth.credentials else None,
+        signin_cookie=runtime.oidc.cookie_name if runtime.oidc is not None else None))
 
 
 async def _validated(runtime: AppRuntime, dep: Dependency, data: Any, session_hash: str,
@@ -63,6 +83,7 @@ async def queue_join(request: Request) -> Response:
     if not isinstance(session_hash, str) or not session_hash:
         return json_error(400, "Session hash not found.")
     dep = runtime.dependency(fn_index, session_hash)
+    allowed(request, runtime, dep)
     admit(request, session_hash)
     context = event_context(request, runtime.block, session_hash, body)
     refused = await _validated(runtime, dep, body["data"], session_hash, request, context)
@@ -90,29 +111,51 @@ async def queue_data(request: Request) -> Response:
         raise InvalidRequest(
             [{"type": "missing", "loc": ["query", "session_hash"], "msg": "Field required"}], 422)
     interval = runtime.settings.heartbeat_interval
+    try:
+        cursor = reattach.cursor_of(request)
+        found = None
+        if cursor is None:
+            # Even a first read must be the session owner's: another client's read would
+            # take the owner's messages (a reader without a cursor consumes them).
+            reattach.check_owner(request, runtime, session_hash)
+        else:  # a reattach: checked before the stream starts
+            found = reattach.check_session(request, runtime, session_hash,
+                                           runtime.bus.get(session_hash))
+            reattach.check_event(found, request.query_params.get("event_id"))
+            reattach.check_cursor(found, cursor)
+    except reattach.Refused as refused:
+        return refused.response()
 
     async def frames() -> AsyncIterator[bytes]:
         # Looked up as the stream starts, and counted as read at once: a channel found
         # earlier could be evicted (and replaced) before this reader counts.
         channel = runtime.bus.get(session_hash)
-        if channel is None:
+        if channel is None or (found is not None and channel is not found):
             yield protocol.sse_data({"msg": protocol.MSG_UNEXPECTED, "event_id": None,
                                      "message": "404: Not Found", "session_not_found": True,
                                      "success": False})
             return
         channel.reader_joined()
         closed = False
+        position = cursor
         try:
             while True:
                 # Whatever is already waiting goes in the same write: a fast generator then
                 # costs one send per burst, not one per token. close_stream is decided here,
                 # as the batch is taken, from what is pending now.
-                batch = await channel.next_batch(interval)
+                try:
+                    batch = await channel.read_batch(position, interval)
+                except CursorGone:  # pushed out while this reader was slow: say so, end
+                    yield protocol.sse_data({"msg": protocol.MSG_UNEXPECTED, "event_id": None,
+                                             "message": reattach.GONE, "success": False})
+                    return
                 if batch is None:
                     yield protocol.sse_data(protocol.HEARTBEAT)
                     continue
-                closed = batch[-1]["msg"] == protocol.MSG_CLOSE
-                yield b"".join(protocol.sse_data(item) for item in batch)
+                closed = batch[-1].message["msg"] == protocol.MSG_CLOSE
+                if position is not None:
+                    position = max(e.id for e in batch)
+                yield reattach.framed(batch, with_ids=cursor is not None)
                 if closed:
                     # Keep the connection until the client hangs up (the server then cancels
                     # this generator): joins of the session wait for that meanwhile.
@@ -120,10 +163,11 @@ async def queue_data(request: Request) -> Response:
                     return
         finally:
             channel.reader_left(closed=closed)
-            # A client that left mid-job frees its slots. After close_stream nothing was
-            # pending: what is pending now joined afterwards, for the client's next reader.
+            # A client that left mid-job frees its slots, unless it is back within the grace.
+            # After close_stream nothing was pending: what is pending now joined afterwards,
+            # for the client's next reader.
             if not closed and channel.readers == 0 and channel.pending:
-                runtime.cancel_session(channel)
+                runtime.reader_gone(channel)
 
     return event_stream(frames())
 
@@ -179,6 +223,7 @@ async def reset(request: Request) -> Response:
 def _call_data(runtime: AppRuntime, request: Request, body: dict[str, Any],
                named: bool) -> tuple[Any, str]:
     dep = runtime.blocks.dependency(api_name=request.path_params["api_name"])
+    allowed(request, runtime, dep)
     if named:
         return _named_to_positional(runtime, dep, body), dep.api_name
     if "data" not in body:
@@ -237,40 +282,65 @@ async def _call(request: Request, *, named: bool) -> Response:
 
 
 async def call_stream(request: Request) -> Response:
+    """A plain-HTTP call's result stream. It may be read again (after a dropped connection,
+    from `Last-Event-ID`, else from the start) while the result is kept (result_ttl); every
+    frame carries its `id:`."""
     runtime = runtime_of(request)
     key = f"call:{request.path_params['event_id']}"
     channel = runtime.bus.get(key)
     interval = runtime.settings.heartbeat_interval
+    try:
+        cursor = reattach.cursor_of(request)
+        if cursor is not None:
+            if channel is None:
+                raise reattach.Refused(404, "No such event: unknown, or its result is no "
+                                            "longer kept (result_ttl).")
+            reattach.check_cursor(channel, cursor)
+    except reattach.Refused as refused:
+        return refused.response()
 
     async def frames() -> AsyncIterator[bytes]:
-        if channel is None or channel.readers:
+        if channel is None:
             yield protocol.sse_event("error", "404: Not Found")
             return
-        channel.readers += 1
+        position = cursor or 0
+        channel.reader_joined()
         try:
             while True:
-                message = await channel.next(interval)
-                if message is None:
+                try:
+                    batch = await channel.read(position, interval)
+                except CursorGone:
+                    yield protocol.sse_event("error", "410: " + reattach.GONE)
+                    return
+                if batch is None:
                     yield protocol.sse_event("heartbeat", None)
                     continue
-                kind = message["msg"]
-                if kind == protocol.MSG_GENERATING:
-                    yield protocol.sse_event("generating", message["output"]["data"])
-                elif kind == protocol.MSG_COMPLETED:
-                    output = message["output"]
-                    if "error" in output:
-                        yield protocol.sse_event("error", output)
-                    else:
-                        yield protocol.sse_event("complete", output.get("data"))
-                    return
+                for entry in batch:
+                    position = entry.id
+                    frame = _call_frame(entry.message)
+                    if frame is not None:
+                        yield b"id: %d\n" % entry.id + frame
+                    if entry.message["msg"] == protocol.MSG_COMPLETED:
+                        return
         finally:
-            channel.readers -= 1
-            if channel.pending:
-                runtime.cancel_session(channel)
-            else:
-                runtime.bus.drop(key)
+            channel.reader_left(closed=False)
+            if channel.readers == 0 and channel.pending:
+                runtime.reader_gone(channel)
 
     return event_stream(frames())
+
+
+def _call_frame(message: dict[str, Any]) -> bytes | None:
+    """A queue message as the plain-HTTP stream says it (None: a kind it leaves out)."""
+    kind = message["msg"]
+    if kind == protocol.MSG_GENERATING:
+        return protocol.sse_event("generating", message["output"]["data"])
+    if kind == protocol.MSG_COMPLETED:
+        output = message["output"]
+        if "error" in output:
+            return protocol.sse_event("error", output)
+        return protocol.sse_event("complete", output.get("data"))
+    return None
 
 
 async def run(request: Request) -> Response:
@@ -282,6 +352,7 @@ async def run(request: Request) -> Response:
         dep = runtime.dependency(fn_index)
     else:
         dep = runtime.blocks.dependency(api_name=request.path_params["api_name"])
+    allowed(request, runtime, dep)
     if "data" not in body:
         raise InvalidRequest(
             [{"type": "missing", "loc": ["body", "data"], "msg": "Field required"}], 422)

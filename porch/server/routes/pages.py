@@ -16,8 +16,9 @@ from starlette.routing import Route
 
 from porch.components.login_button import GRADIO_DEFAULT_VALUE
 from porch.server.auth import cookie_of, username_of
-from porch.server.clients import give_cookie
+from porch.server.clients import client_cookie_of, give_cookie, new_client_cookie
 from porch.server.deep_links import restored
+from porch.server.event_access import PROOF_META
 from porch.server.headers import page_policy_with_nonce
 from porch.server.routes.common import root_url, runtime_of
 
@@ -68,8 +69,15 @@ async def index(request: Request, page: str = "") -> Response:
             nonce, settings.allow_embedding)
     # Otherwise the app's `head=` HTML goes in as written and the page's CSP blocks its
     # inline scripts (launch() says so).
-    shell = _index_html().replace("</head>", f"{head}\n</head>", 1) if head else _index_html()
-    return give_cookie(request, HTMLResponse(shell, headers=headers), runtime.client_cookie)
+    # The proof the page sends with UI-only events (server/event_access.py), made for the
+    # client cookie this browser has, or is given with this answer.
+    cookie = client_cookie_of(request, runtime.client_cookie) or new_client_cookie()
+    proof = runtime.page_proofs.issue(cookie)
+    head = f'<meta name="{PROOF_META}" content="{proof}">\n{head}'
+    shell = _index_html().replace("</head>", f"{head}\n</head>", 1)
+    headers["cache-control"] = "no-store"  # the proof is this browser's alone
+    return give_cookie(request, HTMLResponse(shell, headers=headers), runtime.client_cookie,
+                       cookie)
 
 
 async def config(request: Request) -> Response:
@@ -81,6 +89,11 @@ async def config(request: Request) -> Response:
     auth = runtime.settings.auth
     config["porch_logout"] = config["username"] is not None and auth is not None and \
         auth.credentials is not None
+    # An optional login (launch(login_optional=True)): the footer offers "Log in".
+    config["porch_login"] = config["username"] is None and auth is not None and \
+        auth.optional and auth.credentials is not None
+    if config["porch_login"]:
+        config["porch_login_message"] = auth.message if auth is not None else None
     config["components"] = _login_buttons(request, config["components"])
     link = request.query_params.get("deep_link")
     if link:
