@@ -49,7 +49,8 @@ def safe_join(root: Path, segments: Sequence[object], *,
         try:
             if stat.S_ISLNK(os.lstat(path).st_mode):
                 raise FileNotAllowed(f"Not a name in this folder: {segment!r}.")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
+            # NotADirectoryError: a name below a file (`a.txt/docs`), as missing as any.
             raise FileNotAllowed(f"No such file or folder: {'/'.join(map(str, segments))}.") \
                 from None
     if is_blocked(path):

@@ -75,7 +75,8 @@ def test_blocked_paths_are_neither_listed_nor_joined(root: Path) -> None:
     [".."], ["docs", ".."], [".env"], [".git"], ["docs/a.txt"], ["/etc"], [""], [None], [3],
     ["link.txt"], ["linkdir", "outside.txt"], ["missing"], ["docs", "nope.txt"], ["a\x00b"],
     ["..\\x"], ["C:"],
-])
+    ["docs", "a.txt", "docs"],  # regression (hypothesis): a name below a file escaped as
+])                              # NotADirectoryError instead of a refusal
 def test_unsafe_or_missing_segments_are_refused(root: Path, segments: list[object]) -> None:
     with pytest.raises(FileNotAllowed):
         safe_join(root, segments, is_blocked=never)
