@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from porch.blocks.blocks import Blocks
 from porch.errors import InvalidRequest
+from porch.files.partial import PartialUploads
 from porch.protocol import API_PREFIX
 from porch.server.auth import AuthGate
 from porch.server.backend import Backend
@@ -24,7 +25,7 @@ from porch.server.deadlines import BodyDeadline
 from porch.server.guard import RequestGuard
 from porch.server.headers import SecurityHeaders
 from porch.server.responses import json_error
-from porch.server.routes import api, doctor, files, login, oidc, pages, streams
+from porch.server.routes import api, doctor, files, login, oidc, pages, streams, tus
 from porch.server.routes.component_server import component_server
 from porch.server.runtime import AppRuntime
 from porch.server.settings import Settings
@@ -74,6 +75,12 @@ def _routes(frontend_dir: Path) -> list[Route | Mount]:
         Route(f"{P}/doctor/upload", doctor.upload, methods=["POST"]),
         Route(f"{P}/doctor/origin", doctor.origin, methods=["POST"]),
         Route(f"{P}/upload_progress", files.upload_progress),
+        Route(f"{P}/upload/tus", tus.create, methods=["POST"]),
+        Route(f"{P}/upload/tus", tus.options, methods=["OPTIONS"]),
+        Route(f"{P}/upload/tus/{{upload_id}}", tus.head, methods=["HEAD"], name="tus_upload"),
+        Route(f"{P}/upload/tus/{{upload_id}}", tus.patch, methods=["PATCH"]),
+        Route(f"{P}/upload/tus/{{upload_id}}", tus.delete, methods=["DELETE"]),
+        Route(f"{P}/upload/tus/{{upload_id}}", tus.options, methods=["OPTIONS"]),
         Route(f"{P}/file={{path:path}}", files.serve_file, methods=["GET", "HEAD"]),
         Route(f"{P}/file/{{path:path}}", files.serve_file, methods=["GET", "HEAD"]),
     ]
@@ -99,6 +106,7 @@ def create_app(blocks: Blocks, settings: Settings | None = None,
     settings = settings or Settings.build()
     runtime = AppRuntime(blocks, settings, backend)
     routes = _routes(Path(str(pages.FRONTEND)))
+    partial_uploads = PartialUploads(runtime.cache)
     page_paths = [path for path, _, _ in blocks.pages if path]
     routes += pages.page_routes(page_paths)
     mcp = None
@@ -118,6 +126,7 @@ def create_app(blocks: Blocks, settings: Settings | None = None,
                 tasks.start_soon(runtime.sweep_sessions_periodically)
                 yield
                 tasks.cancel_scope.cancel()
+        partial_uploads.close()
         await runtime.shutdown()
 
     handlers: dict[Any, Any] = {InvalidRequest: _invalid_request, Exception: _unexpected}
@@ -131,6 +140,7 @@ def create_app(blocks: Blocks, settings: Settings | None = None,
         app.router.lifespan_context = _both(app.router.lifespan_context, lifespan)
     app.state.runtime = runtime
     app.state.uploads = files.UploadTracker()
+    app.state.tus = partial_uploads
     # Outermost last: headers on every answer; the guard before anything else looks at the
     # request; the prefix moved before the auth gate and the router read the path.
     app.add_middleware(BodyDeadline, body_timeout=settings.body_timeout,
