@@ -40,24 +40,31 @@ WAIT_MS = 120_000
 TEXT_INPUT = "textarea, input[type=text]"
 
 JS_INTERACTIVE = """() => {
-  const el = document.querySelector('%s');
+  const el = document.querySelector('TEXT_INPUT');
   if (!el || el.disabled || el.readOnly) return false;
   const box = el.getBoundingClientRect();
   return box.width > 0 && box.height > 0 ? performance.now() : false;
-}""" % TEXT_INPUT
+}""".replace("TEXT_INPUT", TEXT_INPUT)
 JS_ALL_DONE = """() => {
   let n = 0;
-  for (const el of document.querySelectorAll('%s')) if (el.value === 'done') n++;
+  for (const el of document.querySelectorAll('TEXT_INPUT')) if (el.value === 'done') n++;
   return n >= 100 ? performance.now() - window.__benchClick : false;
-}""" % TEXT_INPUT
+}""".replace("TEXT_INPUT", TEXT_INPUT)
 JS_CHAT_DONE = """() => document.body.textContent.includes('w499 FIN')
   ? performance.now() - window.__benchClick : false"""
-JS_TABLE_DRAWN = """() => {
-  for (const td of document.querySelectorAll('td'))
-    if (td.textContent.trim() === 'r0c0') return performance.now();
-  return false;
-}"""
-JS_TABLE_ROWS = "() => document.querySelectorAll('tr').length"
+# Framework-neutral: Gradio 6 draws body cells without <td>, so cells are found by their text
+# (every cell's text node is "r<row>c<col>"); a drawn row is one whose "r<row>c0" is in the DOM.
+JS_CELL_TEXTS = """(() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const found = [];
+  while (walker.nextNode()) {
+    const text = walker.currentNode.nodeValue.trim();
+    if (/^r\\d+c0$/.test(text)) found.push(text);
+  }
+  return found;
+})()"""
+JS_TABLE_DRAWN = "() => " + JS_CELL_TEXTS + ".includes('r0c0') ? performance.now() : false"
+JS_TABLE_ROWS = "() => " + JS_CELL_TEXTS + ".length"
 # Clock start in the page at the click itself (capture phase, before any app handler).
 JS_ARM_CLICK = """() => document.addEventListener('click', () => {
   window.__benchClick = performance.now(); }, { capture: true, once: true })"""
@@ -117,7 +124,7 @@ def after_click(browser: Browser, url: str, done_js: str) -> dict[str, float]:
     page = fresh_page(browser)
     try:
         page.goto(url)
-        button = page.get_by_role("button", name="Go")
+        button = page.get_by_role("button", name="Go", exact=True)
         button.wait_for(state="visible", timeout=WAIT_MS)
         page.wait_for_load_state("load")
         page.evaluate(JS_ARM_CLICK)
@@ -152,7 +159,7 @@ ROWS: list[tuple[str, str, str, str]] = [  # label, app, figure, unit
     ("1 click -> 100 outputs", "outputs", "ms", "ms"),
     ("500-token chat stream", "chat", "ms", "ms"),
     ("10k-row Dataframe: first draw", "table", "ms", "ms"),
-    ("10k-row Dataframe: <tr> in DOM", "table", "rows", ""),
+    ("10k-row Dataframe: rows in DOM", "table", "rows", ""),
 ]
 
 
