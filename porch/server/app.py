@@ -17,13 +17,13 @@ from starlette.staticfiles import StaticFiles
 
 from porch.blocks.blocks import Blocks
 from porch.errors import InvalidRequest
-from porch.files.partial import PartialUploads
 from porch.protocol import API_PREFIX
 from porch.server.auth import AuthGate
 from porch.server.backend import Backend
 from porch.server.deadlines import BodyDeadline
 from porch.server.guard import RequestGuard
 from porch.server.headers import SecurityHeaders
+from porch.server.partial_uploads import PartialUploads
 from porch.server.responses import json_error
 from porch.server.routes import api, doctor, files, login, oidc, pages, streams, tus
 from porch.server.routes.component_server import component_server

@@ -21,8 +21,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from porch.errors import UploadRejected
-from porch.files.partial import PartialUpload, PartialUploads
 from porch.server.clients import identity
+from porch.server.partial_uploads import PartialUpload, PartialUploads
 from porch.server.routes.common import runtime_of
 
 TUS_VERSION = "1.0.0"

@@ -18,8 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from porch.errors import UploadRejected
-
-from .cache import CacheEntry, FileCache, PendingEntry
+from porch.files.cache import CacheEntry, FileCache, PendingEntry
 
 __all__ = ["PartialUpload", "PartialUploads"]
 
