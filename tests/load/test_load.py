@@ -111,10 +111,10 @@ def test_a_thousand_sessions_each_get_exactly_their_own_results(
           f"{after['VmHWM'] / 1024:.1f} MiB")
 
 
-def launch(demo: Any) -> tuple[Any, int]:
+def launch(demo: Any, **options: Any) -> tuple[Any, int]:
     port = free_port()
     app, _, _ = demo.launch(prevent_thread_lock=True, server_name=HOST, server_port=port,
-                            quiet=True)
+                            quiet=True, **options)
     return app, port
 
 
@@ -152,7 +152,10 @@ def test_clients_that_drop_free_their_slots(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("PORCH_TEMP_DIR", str(tmp_path))
     meter = apps.Meter()
     demo = apps.async_sleeper_app(meter, limit=8, seconds=0.3)
-    app, port = launch(demo)
+    # With durable jobs a dropped stream's events keep running for `reattach_grace` (30 s by
+    # default) so the client can reattach (docs/durable-jobs.md); with a grace of 50 ms they are
+    # cancelled almost as soon as the last reader leaves, which is what this test watches.
+    app, port = launch(demo, reattach_grace=0.05)
     scheduler = app.state.runtime.scheduler
     try:
         sessions = [Session(HOST, port) for _ in range(200)]
