@@ -11,10 +11,11 @@ Usage: python bench/_frontend_apps.py porch|gradio interface|outputs|chat|table 
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from typing import Any
+
+from load_apps import import_framework  # bench/ is on the path: these run as scripts
 
 OUTPUTS = 100
 CHAT_TOKENS = 500
@@ -54,14 +55,7 @@ def build(gr: Any, app: str) -> Any:
 
 def main() -> None:
     framework, app, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    if framework == "porch":
-        import porch as gr
-    elif framework == "gradio":
-        os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-        os.environ.setdefault("GRADIO_SSR_MODE", "False")
-        import gradio as gr  # type: ignore[no-redef]
-    else:
-        raise SystemExit(f"unknown framework {framework!r} (porch or gradio)")
+    gr = import_framework(framework)
     # Blocks until SIGINT (KeyboardInterrupt), which is how bench/procs.py stops servers.
     build(gr, app).launch(server_name="127.0.0.1", server_port=port, quiet=True, share=False,
                           ssr_mode=False)

@@ -87,16 +87,24 @@ def build(gr: Any, app: str) -> Any:
     return demo
 
 
-def main() -> None:
-    framework, app, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def import_framework(framework: str) -> Any:
+    """`porch` or `gradio` (quiet: no analytics, no SSR), as the bench's app files take it."""
     if framework == "porch":
-        import porch as gr
-    elif framework == "gradio":
+        import porch
+
+        return porch
+    if framework == "gradio":
         os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
         os.environ.setdefault("GRADIO_SSR_MODE", "False")
-        import gradio as gr
-    else:
-        raise SystemExit(f"unknown framework {framework!r} (porch or gradio)")
+        import gradio
+
+        return gradio
+    raise SystemExit(f"unknown framework {framework!r} (porch or gradio)")
+
+
+def main() -> None:
+    framework, app, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    gr = import_framework(framework)
     # Blocks until SIGINT (KeyboardInterrupt), which is how bench/procs.py stops servers.
     options = {}
     if framework == "porch" and os.environ.get("BENCH_SESSION_BURST"):
