@@ -6,6 +6,7 @@ import inspect
 import json
 import subprocess
 import sys
+import warnings
 from typing import Any
 
 import pytest
@@ -100,5 +101,10 @@ def test_signature_is_gradios(cls: type[Any], _mark: str) -> None:
 
 def test_unhonoured_keywords_warn() -> None:
     reset_for_tests()
-    with pytest.warns(UnhonouredOptionWarning, match="x_axis_format"):
+    with pytest.warns(UnhonouredOptionWarning, match="x_axis_format") as caught:
         gr.LinePlot(x_axis_format="%Y")
+    assert sum("x_axis_format" in str(w.message) for w in caught) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once per keyword: a second plot does not warn again
+        gr.LinePlot(x_axis_format="%Y")
+    reset_for_tests()
