@@ -185,6 +185,7 @@ class Blocks(Layout):
         validator: Callable[..., Any] | None = None,
         engine: Any = None,
         requires_login: bool = False,
+        at_most_once: bool = False,
         scope: Any = None,
         **options: Any,
     ) -> Dependency:
@@ -231,6 +232,7 @@ class Blocks(Layout):
             api_visibility=api_visibility or "public",
             api_description=api_description,
             requires_login=bool(requires_login),
+            at_most_once=bool(at_most_once),
             concurrency_limit=concurrency_limit,
             concurrency_id=concurrency_id,
             queue=queue,

@@ -87,6 +87,10 @@ class Request:
     string), `client.host`, `url`, `session_hash` and `username` (None without auth) are
     copies taken when the event was queued. `request` is the server's raw request object
     (Starlette's), for anything else; its body has already been read.
+
+    porch's own: `event_id`, the event's id, the same on every attempt (an idempotency key
+    for side effects), and `attempt`, 1 unless a cluster replica running the event was lost
+    and another runs it again (docs/cluster.md).
     """
 
     # Context, not input: left out of `gr.cache` keys (porch.caching.content).
@@ -112,6 +116,8 @@ class Request:
         self.session_hash = session_hash
         self.username = username
         self.request = request
+        self.event_id: str | None = None
+        self.attempt = 1
 
     def __repr__(self) -> str:
         return f"<Request {self.url or '(no url)'} session={self.session_hash}>"

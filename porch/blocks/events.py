@@ -36,6 +36,9 @@ class Dependency:
     api_description: str | None = None
     # porch's own: only a logged-in user may run it (porch/server/event_access.py).
     requires_login: bool = False
+    # porch's own: on a cluster, never run again on another replica after the one running
+    # it was lost (the event fails instead; docs/cluster.md).
+    at_most_once: bool = False
     concurrency_limit: int | None | str = DEFAULT
     concurrency_id: str | None = None
     queue: bool = True
@@ -241,5 +244,7 @@ EVENT_KEYWORDS: dict[str, Any] = {
     "stream_every": 0.5, "validator": None,
     # porch's own (not Gradio's): the event runs only for a logged-in user.
     "requires_login": False,
+    # porch's own: never delivered twice on a cluster, even when a replica is lost.
+    "at_most_once": False,
     **UNHONOURED_EVENT_OPTIONS,
 }

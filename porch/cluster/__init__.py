@@ -34,4 +34,5 @@ def connect_backend(settings: Settings, blocks: Blocks) -> Backend:
     from porch.cluster.redis_backend import RedisBackend
 
     return RedisBackend.connect(url, blocks, secret=settings.cluster_secret,
-                                keep_closed=settings.closed_session_keep)
+                                keep_closed=settings.closed_session_keep,
+                                lease_ttl=settings.lease_ttl)

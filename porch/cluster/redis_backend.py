@@ -1,10 +1,11 @@
 """`RedisBackend`: the parts of an app every replica must share, kept in one Redis.
 
-Shared here: login sessions, the login brake, the file cache's registry, OpenID Connect
-sign-ins, and the app's `gr.State` values. Not yet (this process' memory, as with
-`MemoryBackend`): the message bus and the job queue, so a `queue/join` and its `queue/data`
-must still reach the same replica. `message_bus` and `job_queue` are the seam where their
-Redis versions go (SCALE-OUT.md §2.2-2.3).
+Shared here: the message bus (porch.cluster.streams) and the job queue with its leases
+(porch.cluster.jobs), so a `queue/join`, the run and the `queue/data` stream may each reach a
+different replica; login sessions, the login brake, the file cache's registry, OpenID Connect
+sign-ins, and the app's `gr.State` values. Not shared (docs/cluster.md): upload progress,
+heartbeats (a session's unload events run on the replica holding its heartbeat), and the
+events that run where they were joined (porch.server.job_codec).
 
 Keys are namespaced per app, `porch:<app id>` (`app_id`): replicas of one app share them;
 another app, or another version of this one, does not.
@@ -18,9 +19,11 @@ import secrets
 from collections.abc import Mapping
 
 import redis
+import redis.asyncio
 
 from porch.blocks.blocks import Blocks
 from porch.cluster.brake import RedisLoginBrake
+from porch.cluster.jobs import RedisJobQueue
 from porch.cluster.replies import as_bytes
 from porch.cluster.signing import Signer, derive
 from porch.cluster.state_store import RedisStateStore
@@ -30,11 +33,12 @@ from porch.cluster.stores import (
     RedisRegistry,
     RedisSignedInSessions,
 )
+from porch.cluster.streams import LONGEST_BLOCK_S, RedisBus
 from porch.components.state import State
 from porch.errors import ConfigError
 from porch.files.registry import CacheRegistry
-from porch.queue.channels import MemoryBus, MessageBus, Retention
-from porch.queue.scheduler import JobQueue, Scheduler
+from porch.queue.channels import MessageBus, Retention
+from porch.queue.scheduler import JobQueue
 from porch.queue.sessions import OnDelete, SessionBudget, StateStore
 from porch.server.auth import LoginSessions
 from porch.server.brake import LoginBrake
@@ -44,6 +48,7 @@ log = logging.getLogger("porch.cluster")
 
 SECRET_KEY = "porch:cluster-secret"  # where a secret lives when no PORCH_CLUSTER_SECRET is set
 SOCKET_TIMEOUT = 5.0  # a Redis that stops answering fails the request, never hangs it
+LEASE_TTL = 6.0  # seconds a run's lease lasts unrenewed: how soon a lost replica's job reruns
 
 
 class BackendUnavailable(ConfigError, ConnectionError):
@@ -73,16 +78,45 @@ class RedisBackend:
     """The `Backend` of a cluster of replicas sharing one Redis (see the module docstring)."""
 
     def __init__(self, client: redis.Redis, *, app: str, secret: bytes,
-                 shared: frozenset[int], keep_closed: float = 600.0) -> None:
+                 shared: frozenset[int], keep_closed: float = 600.0,
+                 lease_ttl: float = LEASE_TTL) -> None:
         self.client = client
         self.prefix = f"porch:{app}"
         self._secret = secret
         self._shared = shared
         self._keep_closed = keep_closed
+        self.lease_ttl = lease_ttl
+        kwargs = client.connection_pool.connection_kwargs
+        self._url_kwargs = {k: kwargs[k] for k in ("host", "port", "db", "path", "username",
+                                                   "password") if kwargs.get(k) is not None}
+        self._tls = client.connection_pool.connection_class.__name__.startswith("SSL")
+        self._async: list[redis.asyncio.Redis] = []
+
+    def _async_client(self, timeout: float | None) -> redis.asyncio.Redis:
+        """A client for waits (blocking reads, the doorbells): they hold a connection for as
+        long as they wait, so they get a pool of their own, with `timeout` past the wait."""
+        kwargs: dict[str, object] = dict(self._url_kwargs)
+        if "path" in kwargs:
+            kwargs["unix_socket_path"] = kwargs.pop("path")
+        client = redis.asyncio.Redis(**kwargs, ssl=self._tls,  # type: ignore[arg-type]
+                                     socket_timeout=timeout,
+                                     socket_connect_timeout=SOCKET_TIMEOUT,
+                                     health_check_interval=30)
+        self._async.append(client)
+        return client
+
+    def outages(self) -> tuple[type[Exception], ...]:
+        return (redis.ConnectionError, redis.TimeoutError)
+
+    async def close(self) -> None:
+        """Hang up every connection (the server is stopping)."""
+        for client in self._async:
+            await client.aclose()
+        self.client.close()
 
     @classmethod
     def connect(cls, url: str, blocks: Blocks, *, secret: str | None = None,
-                keep_closed: float = 600.0) -> RedisBackend:
+                keep_closed: float = 600.0, lease_ttl: float = LEASE_TTL) -> RedisBackend:
         """Connect to the Redis at `url` and prove it answers (BackendUnavailable naming the
         URL if not). `secret`: the cluster's (PORCH_CLUSTER_SECRET); None takes the one kept
         in Redis, made by the first replica to start."""
@@ -104,19 +138,20 @@ class RedisBackend:
                         "in Redis (%s), which anyone who can read that Redis can use. Set "
                         "PORCH_CLUSTER_SECRET on every replica.", SECRET_KEY)
         return cls(client, app=app_id(blocks), secret=key, shared=shared_states(blocks),
-                   keep_closed=keep_closed)
+                   keep_closed=keep_closed, lease_ttl=lease_ttl)
 
     def shared_key(self) -> bytes | None:
         return derive(self._secret, "cookies:" + self.prefix)
 
-    # ---- not shared yet: the seam for the Redis bus and queue -----------------------------
     def message_bus(self, *, retention: Retention) -> MessageBus:
-        return MemoryBus(retention=retention)
+        return RedisBus(self.client, self._async_client(LONGEST_BLOCK_S + SOCKET_TIMEOUT),
+                        self.prefix, retention)
 
     def job_queue(self, *, max_size: int | None) -> JobQueue:
-        return Scheduler(max_size=max_size)
+        return RedisJobQueue(self.client, self._async_client(None), self.prefix,
+                             Signer(derive(self._secret, "jobs:" + self.prefix)),
+                             max_size=max_size, lease_ttl=self.lease_ttl)
 
-    # ---- shared ---------------------------------------------------------------------------
     def state_store(self, *, capacity: int, max_bytes: int, budget: SessionBudget,
                     lifetimes: Mapping[int, float], on_delete: OnDelete) -> StateStore:
         return RedisStateStore(self.client, self.prefix,

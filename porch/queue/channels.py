@@ -20,7 +20,7 @@ import contextlib
 import itertools
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -85,6 +85,7 @@ class Channel:
         # any of their messages is, so that a reattach can tell a known event from a stranger.
         self._events: OrderedDict[str, float | None] = OrderedDict()
         self._counts: dict[str, int] = {}  # messages kept, per event
+        self._generated: set[str] = set()  # events that sent a process_generating
         self._aged_at = float("-inf")
         self._age_every = min(1.0, self.retention.ttl / 4)
         self._arrived = asyncio.Event()
@@ -115,7 +116,9 @@ class Channel:
         self._bytes += len(entry.frame)
         if event_id is not None:
             self._counts[event_id] = self._counts.get(event_id, 0) + 1
-            if message.get("msg") == protocol.MSG_COMPLETED:
+            if message.get("msg") == protocol.MSG_GENERATING:
+                self._generated.add(event_id)
+            elif message.get("msg") == protocol.MSG_COMPLETED:
                 self.pending.discard(event_id)
                 self._events.pop(event_id, None)
                 self._events[event_id] = self.clock()  # moved last: ends stay in order
@@ -174,6 +177,7 @@ class Channel:
             if self._counts.get(event_id, 0) <= 0:
                 del self._events[event_id]
                 self._counts.pop(event_id, None)
+                self._generated.discard(event_id)
 
     def expire(self) -> None:
         """Apply the retention now (a sweep: nothing may be sent for a long while)."""
@@ -189,6 +193,10 @@ class Channel:
 
     def ended(self, event_id: str) -> bool:
         return self._events.get(event_id) is not None
+
+    def generated(self, event_id: str) -> bool:
+        """`event_id` streamed a partial result: a rerun of it must replace, not diff."""
+        return event_id in self._generated
 
     @property
     def last_id(self) -> int:
@@ -318,16 +326,34 @@ class Channel:
                 await asyncio.wait_for(self._settled.wait(), limit)
 
 
+class PendingEvents(Protocol):
+    """A stream's events that have not ended, as a set is used (a `set` here)."""
+
+    def __contains__(self, event_id: object) -> bool: ...
+
+    def __iter__(self) -> Iterator[str]: ...
+
+    def __len__(self) -> int: ...
+
+    def add(self, event_id: str) -> None: ...
+
+    def discard(self, event_id: str) -> None: ...
+
+
 class MessageStream(Protocol):
-    """One session's (or call's) log, as routes and the runtime use it (`Channel` here).
+    """One session's (or call's) log, as routes and the runtime use it (`Channel` here,
+    porch.cluster.streams on Redis).
 
     Ids are positive, increase by one per message and are never reused within a stream, so a
     reader resumes with the last id it saw. A shared bus keeps the same rules (on Redis
     Streams the entry ids map to these cursors).
     """
 
-    pending: set[str]
-    readers: int
+    @property
+    def pending(self) -> PendingEvents: ...
+
+    @property
+    def readers(self) -> int: ...
 
     def add_pending(self, event_id: str) -> None: ...
 
@@ -340,6 +366,8 @@ class MessageStream(Protocol):
     def knows(self, event_id: str) -> bool: ...
 
     def ended(self, event_id: str) -> bool: ...
+
+    def generated(self, event_id: str) -> bool: ...
 
     @property
     def last_id(self) -> int: ...

@@ -50,6 +50,10 @@ class Job:
     task: asyncio.Task[None] | None = None
     cancelled: bool = False
     last_eta: float | None = None
+    # Which delivery of the event this is: 2 and up after the replica running it was lost
+    # (a shared queue's lease ran out); `at_most_once` events are never delivered twice.
+    attempt: int = 1
+    at_most_once: bool = False
 
 
 @dataclass(eq=False)
@@ -70,9 +74,32 @@ class _Group:
         return self.limit is None or len(self.running) < self.limit
 
 
+class JobRunner(Protocol):
+    """What a shared queue needs of the app to run jobs that any replica joined: a job as
+    bytes (None: it can only run on the replica that joined it), and back."""
+
+    def encode(self, job: Job) -> bytes | None: ...
+
+    def decode(self, blob: bytes, event_id: str, attempt: int) -> Job | None:
+        """The job again, on this replica (None: its event has ended meanwhile)."""
+        ...
+
+    def lost(self, job: Job) -> None:
+        """End `job`'s event as failed: the replica running it was lost, and it may not run
+        again (at_most_once, or its attempts are spent)."""
+        ...
+
+
 class JobQueue(Protocol):
     """Admits, orders and runs events (Scheduler here; a cluster backend shares the queue and
     its concurrency limits between replicas)."""
+
+    def bind(self, runner: JobRunner) -> None: ...
+
+    async def run(self) -> None:
+        """The queue's own background work while the server runs (a shared queue takes the
+        jobs other replicas joined); returns at once when there is none."""
+        ...
 
     def submit(self, job: Job) -> None: ...
 
@@ -101,6 +128,12 @@ class Scheduler:
         self._durations: dict[str, tuple[float, int]] = {}
 
     # ---- public ---------------------------------------------------------------------------
+    def bind(self, runner: JobRunner) -> None:
+        """Nothing to do: every job here was joined here, and keeps its Python objects."""
+
+    async def run(self) -> None:
+        """Nothing to do: runs start as jobs are submitted and as slots free."""
+
     def submit(self, job: Job) -> None:
         """Queue `job`; raises QueueFull when `max_size` jobs are already waiting."""
         waiting = self.waiting_count()

@@ -91,6 +91,13 @@ async def _invalid_request(request: Request, exc: Exception) -> Response:
     return json_error(exc.status_code, exc.detail)
 
 
+async def _backend_down(request: Request, exc: Exception) -> Response:
+    # The cluster's Redis did not answer: nothing was accepted, so the client may retry.
+    log.warning("backend unreachable on %s %s: %s", request.method, request.url.path, exc)
+    return json_error(503, "The app's backend (its Redis) is unreachable; nothing was done. "
+                           "Try again in a moment.")
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return json_error(500, "Internal server error; the server log has the details.")
@@ -124,12 +131,17 @@ def create_app(blocks: Blocks, settings: Settings | None = None,
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(runtime.clean_cache_periodically)
                 tasks.start_soon(runtime.sweep_sessions_periodically)
+                tasks.start_soon(runtime.scheduler.run)
                 yield
                 tasks.cancel_scope.cancel()
         partial_uploads.close()
         await runtime.shutdown()
+        if backend is not None:
+            await backend.close()
 
     handlers: dict[Any, Any] = {InvalidRequest: _invalid_request, Exception: _unexpected}
+    for outage in (backend.outages() if backend is not None else ()):
+        handlers[outage] = _backend_down
     if into is None:
         app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     else:

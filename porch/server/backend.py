@@ -52,6 +52,15 @@ class Backend(Protocol):
         this process alone, where random per-process keys do."""
         ...
 
+    def outages(self) -> tuple[type[Exception], ...]:
+        """The errors that mean the backend is unreachable: a request meeting one is
+        answered 503 (nothing was done), not 500."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of connections (the server is stopping)."""
+        ...
+
 
 class MemoryBackend:
     """Everything in this process: one server, no replicas."""
@@ -84,6 +93,12 @@ class MemoryBackend:
 
     def shared_key(self) -> bytes | None:
         return None
+
+    def outages(self) -> tuple[type[Exception], ...]:
+        return ()
+
+    async def close(self) -> None:
+        """Nothing to let go of."""
 
 
 class BackendURLError(ConfigError, ValueError):

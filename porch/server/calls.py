@@ -30,6 +30,9 @@ class Call:
     # A stream event joined by an API client, not the page: it cannot send more chunks (nor
     # can gradio_client read process_streaming), so the function runs once on this data.
     once: bool = False
+    # Run again after the replica running it was lost, having streamed partial results: the
+    # first new one replaces each output whole (the client's copy is the lost run's).
+    resumed: bool = False
 
 
 def time_limit_error(dep: Dependency) -> Error:

@@ -251,7 +251,7 @@ class McpEndpoint:
                                 context=EventContext())
         channel = runtime.bus.get(f"call:{event_id}")
         assert channel is not None, "join opens the call's channel"
-        channel.readers += 1
+        channel.reader_joined()
         try:
             with contextlib.suppress(TimeoutError):
                 async with _deadline(CALL_TIMEOUT_S):
@@ -264,7 +264,7 @@ class McpEndpoint:
             runtime.scheduler.cancel(event_id)
             return {"error": f"/{dep.api_name} did not finish within {CALL_TIMEOUT_S:.0f} s."}
         finally:
-            channel.readers -= 1
+            channel.reader_left(closed=False)
             runtime.bus.drop(f"call:{event_id}")
 
 

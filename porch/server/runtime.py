@@ -48,6 +48,7 @@ from porch.server.deep_links import DeepLinks
 from porch.server.engine_calls import calls, close_engines
 from porch.server.event_access import PageProofs
 from porch.server.fetcher import SafeFetcher
+from porch.server.job_codec import CallCodec, job_for
 from porch.server.oidc.signin import OidcSignIn
 from porch.server.reattach import OrphanTimers
 from porch.server.reporter import Reporter
@@ -105,6 +106,8 @@ class AppRuntime:
         self.bus = backend.message_bus(retention=Retention(
             ttl=settings.result_ttl, max_messages=settings.replay_max_messages,
             max_bytes=settings.replay_max_bytes))
+        # A shared queue hands this replica jobs other replicas joined (job_codec.py).
+        self.scheduler.bind(CallCodec(self))
         self.inboxes = Inboxes()  # the open streaming-input events (streams.py)
         self.orphans = OrphanTimers(settings.reattach_grace)
         self.client_cookie = new_cookie_name(backend.shared_key())
@@ -205,17 +208,8 @@ class AppRuntime:
         if dep.connection == "stream":
             # Open before the job is queued: the page may send its next chunk at once.
             self.inboxes.open(event_id, session_hash)
-        job = Job(
-            key=dep.concurrency_key,
-            limit=self.blocks.concurrency_limit_of(dep),
-            work=self._work,
-            send=channel.send,
-            event_id=event_id,
-            fn=str(dep.id),
-            batch=dep.max_batch_size if dep.batch else 1,
-            session=session_hash,
-            payload=Call(dep, data, session_hash, root, simple, context, once),
-        )
+        job = job_for(self, Call(dep, data, session_hash, root, simple, context, once),
+                      event_id, channel)
         if self._answers_from_cache(dep):
             # Not queued yet: a hit is answered at once (docs/caching.md), a miss queued.
             if self.queue_is_full():
@@ -290,7 +284,14 @@ class AppRuntime:
         within `reattach_grace` (docs/durable-jobs.md)."""
         self.orphans.reader_left(channel, self.cancel_session)
 
-    async def _work(self, jobs: list[Job]) -> None:
+    async def work(self, jobs: list[Job]) -> None:
+        """Run a job (a batch's jobs together): what the queue calls when it starts one."""
+        for job in jobs:
+            # The function may ask which event and attempt this is (porch.Request).
+            context = job.payload.context
+            if context is not None:
+                context.request.event_id = job.event_id
+                context.request.attempt = job.attempt
         call: Call = jobs[0].payload
         if call.dep.connection == "stream":
             await run_stream(self, call, jobs[0])
@@ -299,7 +300,8 @@ class AppRuntime:
             await run_batch(self, call.dep, jobs)
             return
         await self.execute(call.dep, call.data, call.session, call.root, jobs[0].send,
-                           jobs[0].event_id, diffs=not call.simple, context=call.context)
+                           jobs[0].event_id, diffs=not call.simple, context=call.context,
+                           resumed=call.resumed)
 
     async def in_thread_if(self, io: bool, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)`, in a worker thread when it does file or network I/O."""
@@ -309,11 +311,12 @@ class AppRuntime:
 
     async def execute(self, dep: Dependency, data: Any, session_hash: str, root: str,
                       send: Send, event_id: str, *, diffs: bool, first_only: bool = False,
-                      context: EventContext | None = None, probe: bool = False) -> None:
+                      context: EventContext | None = None, probe: bool = False,
+                      resumed: bool = False) -> None:
         """Run one event, sending `process_generating` / `process_completed` messages.
 
         `probe`: answer only from the function's `gr.cache`; on a miss raise CacheMiss,
-        having sent nothing (porch.server.cache_probe)."""
+        having sent nothing (porch.server.cache_probe). `resumed`: see `Call.resumed`."""
         assert dep.fn is not None
         state = self.states.state(session_hash)
         self.states.hold(session_hash, True)  # a running event keeps its session live
@@ -325,7 +328,7 @@ class AppRuntime:
                              fn=dep.fn) as use:
                 await self._execute(dep, data, session_hash, root, send, event_id, state,
                                     diffs=diffs, first_only=first_only, context=context,
-                                    cache_use=use)
+                                    cache_use=use, resumed=resumed)
         finally:
             current_holder.reset(holder)
             self.states.hold(session_hash, False)
@@ -360,7 +363,8 @@ class AppRuntime:
     async def _execute(self, dep: Dependency, data: Any, session_hash: str, root: str,
                        send: Send, event_id: str, state: MutableMapping[int, Any], *,
                        diffs: bool, first_only: bool,
-                       context: EventContext | None, cache_use: CacheUse) -> None:
+                       context: EventContext | None, cache_use: CacheUse,
+                       resumed: bool = False) -> None:
         assert dep.fn is not None
         conversion = self.conversion(root)
         reporter = Reporter([(send, event_id)], asyncio.get_running_loop())
@@ -399,6 +403,8 @@ class AppRuntime:
                             if diffs and last is not None:
                                 pairs = zip(last, payload, strict=True)
                                 out = [protocol.diff(old, new) for old, new in pairs]
+                            elif diffs and resumed:
+                                out = [[["replace", [], new]] for new in payload]
                             send(protocol.generating(event_id, protocol.success_output(
                                 out, generating=True, duration=time.monotonic() - started,
                                 average=None), dep.time_limit))

@@ -122,6 +122,9 @@ class Settings:
     # replicas sign with (PORCH_CLUSTER_SECRET; without it, one kept in Redis).
     backend: str | None = None
     cluster_secret: str | None = field(default=None, repr=False)
+    # How long a run's lease lasts unrenewed on a cluster (PORCH_LEASE_TTL): a lost
+    # replica's jobs run again elsewhere after about this long.
+    lease_ttl: float = 6.0
 
     @property
     def bound_to_loopback(self) -> bool:
@@ -249,7 +252,20 @@ class Settings:
             oidc=oidc_config(env),
             backend=backend_url(backend if backend is not None else env.get("PORCH_BACKEND")),
             cluster_secret=env.get("PORCH_CLUSTER_SECRET") or None,
+            lease_ttl=_lease_ttl(env.get("PORCH_LEASE_TTL")),
         )
+
+
+def _lease_ttl(raw: str | None) -> float:
+    if raw is None or not raw.strip():
+        return 6.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0.3:
+        raise ConfigError(f"PORCH_LEASE_TTL must be a number of seconds >= 0.3, got {raw!r}.")
+    return value
 
 
 def _root_path(value: str) -> str:

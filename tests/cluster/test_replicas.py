@@ -1,16 +1,12 @@
 """Two replicas of one app (two real porch processes, one Redis): a login made on one is
 accepted by the other, a State value set through one is read (and changed in place)
-through the other, and a file uploaded to one is served by the other. Each event's
-`queue/join` and `queue/data` still go to one replica: the message bus and the job queue are
-not shared yet (docs/cluster.md)."""
+through the other, and a file uploaded to one is served by the other (test_shared_queue.py
+has events whose join, run and stream are on different replicas)."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.cluster.replicas import Replica
 
 APP = '''
 import porch as gr
@@ -41,37 +37,6 @@ with gr.Blocks(title="replicas") as demo:
 demo.launch(auth=("ada", "lovelace"), quiet=True)
 '''
 REMEMBER, SHOW = 0, 1
-
-
-class Replica:
-    def __init__(self, app: Path, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = app.parent / f"replica-{self.port}.log"
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, str(app)], env={**env, "PORCH_SERVER_PORT": str(self.port)},
-                stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(self.url + "/config", timeout=2)
-                return
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"replica did not start: {self.log.read_text()}")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @pytest.fixture
