@@ -29,7 +29,7 @@ from typing import Any
 
 import redis
 
-from porch.cluster.replies import as_bytes
+from porch.cluster.replies import as_bytes, as_text
 from porch.cluster.signing import Signer, StateNotShareable, TamperedValue
 from porch.errors import InvalidRequest
 from porch.queue.sessions import MemoryStateStore, OnDelete, SessionBudget, SessionValues
@@ -245,8 +245,16 @@ class RedisStateStore:
                                                         client=client))
 
     def peek(self, session_hash: str) -> SharedValues | None:
+        """The session, if any replica admitted it (and it has not expired)."""
         local = self.local.peek(session_hash)
-        return None if local is None else self._wrap(session_hash, local)
+        if local is None:
+            owner = self.client.hget(self.key(session_hash), "owner")
+            if owner is None:
+                return None
+            local = self.local.adopt(session_hash, as_text(owner) or None)
+            if local is None:
+                return None
+        return self._wrap(session_hash, local)
 
     def attach(self, session_hash: str) -> None:
         self.local.attach(session_hash)

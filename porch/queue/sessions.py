@@ -274,6 +274,21 @@ class MemoryStateStore:
         with self.lock:
             return self._sessions.get(session_hash)
 
+    def adopt(self, session_hash: str, owner: str | None) -> SessionValues | None:
+        """The session another replica admitted (a cluster's shared store knows it): its
+        values here, made without this replica's budget (the admitting replica took it);
+        None if no room can be made."""
+        with self.lock:
+            values = self._sessions.get(session_hash)
+            if values is not None:
+                return values
+            values = SessionValues(self, session_hash, owner)
+            self._sessions[session_hash] = values
+            evicted = self.make_room(keep=values)
+            found = self._sessions.get(session_hash)
+        self.dropped(evicted)
+        return found
+
     def live(self, session_hash: str) -> bool:
         """A page or client is attached to the session, or one of its events runs."""
         values = self.peek(session_hash)

@@ -22,6 +22,17 @@ class RedisProcess:
     def __init__(self, folder: Path) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.start()
+
+    def restart(self) -> None:
+        """Start again on the same port (empty: nothing is persisted)."""
+        self.stop()
+        self.start()
+
+    def start(self) -> None:
+        folder = self.folder
         self.process = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(folder)],
