@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import porch
-from porch.client import Client, UploadRejected, handle_file
+from porch.client import AsyncClient, Client, UploadRejected, handle_file
 from porch.client.resumable import TusUploader
 
 from ..compat.test_client_vs_gradio import GradioServers, gradio_servers  # noqa: F401
@@ -137,3 +137,19 @@ def test_a_server_without_tus_gets_the_plain_upload(
         result = client.predict(handle_file(source), api_name="/shout_file")
     assert Path(result).read_text(encoding="utf-8") == "RESUMABLE OR NOT\n"
     assert seen == [(17, 17, "words.txt")]
+
+
+def test_async_client_takes_the_same_keywords(proxy: CuttingProxy, tmp_path: Path) -> None:
+    source, sha = random_file(tmp_path, 300 * KIB)
+    seen: list[int] = []
+
+    async def call() -> object:
+        async with AsyncClient(proxy.url, verbose=False, resumable_threshold=KIB,
+                               upload_chunk_size=100 * KIB,
+                               upload_progress=lambda sent, _t, _n: seen.append(sent)) as c:
+            return await c.predict(handle_file(source), api_name="/digest")
+
+    assert asyncio.run(call()) == f"big.bin {sha}"
+    assert proxy.count("PATCH", TUS + "/") == 3 and seen == [100 * KIB, 200 * KIB, 300 * KIB]
+    with pytest.raises(ValueError, match="upload_chunk_size"):
+        Client(proxy.url, verbose=False, upload_chunk_size=0)
