@@ -80,8 +80,9 @@ def test_a_large_file_goes_by_tus_with_a_progress_bar(opened: Page, tmp_path: Pa
     assert percents == sorted(percents) and percents[-1] == 100
 
 
-def test_a_dropped_patch_is_resumed_from_the_servers_offset(opened: Page,
-                                                            tmp_path: Path) -> None:
+@pytest.mark.parametrize("failure", ["network", "503"])
+def test_a_failed_patch_is_resumed_from_the_servers_offset(opened: Page, tmp_path: Path,
+                                                           failure: str) -> None:
     source, sha = big_file(tmp_path)
     tus = requests_to(opened, "/gradio_api/upload/tus/")
     patches = 0
@@ -90,8 +91,11 @@ def test_a_dropped_patch_is_resumed_from_the_servers_offset(opened: Page,
         nonlocal patches
         if route.request.method == "PATCH":
             patches += 1
-            if patches == 3:
+            if patches == 3 and failure == "network":
                 route.abort("connectionreset")
+                return
+            if patches == 3:
+                route.fulfill(status=503, body="busy")
                 return
         route.continue_()
 
@@ -99,6 +103,18 @@ def test_a_dropped_patch_is_resumed_from_the_servers_offset(opened: Page,
     opened.get_by_label("document").set_input_files(source)
     opened.get_by_role("button", name="Submit").click()
     expect(opened.get_by_label("sha256")).to_have_value(sha, timeout=30_000)
-    # The dropped chunk went again from the offset HEAD gave: 5 chunks, one of them twice.
+    # The failed chunk went again from the offset HEAD gave: 5 chunks, one of them twice.
     assert tus.count("HEAD") == 1 and tus.count("PATCH") == 6
     expect(opened.locator(".porch-upload-error")).to_be_hidden()
+
+
+def test_without_tus_a_large_file_keeps_the_plain_upload(opened: Page, tmp_path: Path) -> None:
+    source, sha = big_file(tmp_path)
+    tus = requests_to(opened, "/gradio_api/upload/tus")
+    plain = requests_to(opened, "/gradio_api/upload?")
+    # A server without tus (a Gradio app) answers its OPTIONS 404.
+    opened.route("**/gradio_api/upload/tus", lambda route: route.fulfill(status=404))
+    opened.get_by_label("document").set_input_files(source)
+    opened.get_by_role("button", name="Submit").click()
+    expect(opened.get_by_label("sha256")).to_have_value(sha, timeout=30_000)
+    assert tus == ["OPTIONS"] and plain == ["POST"]

@@ -27,6 +27,10 @@ class CuttingProxy:
         self.requests: Counter[tuple[str, str]] = Counter()
         self.cut_after: int | None = None  # drop once when `sent` passes this
         self.cuts = 0
+        # (n, status): answer the n-th PATCH with `status` here; the server never sees it.
+        self.refuse_patch: tuple[int, int] | None = None
+        self.patches = 0
+        self.refused = 0
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._running = True
@@ -53,10 +57,36 @@ class CuttingProxy:
             threading.Thread(target=self._pump_down, args=(server, client),
                              daemon=True).start()
 
+    def _refuse_patch(self, client: socket.socket, data: bytes) -> int | None:
+        """If `data` opens a PATCH and one is to be refused: answer it, and return how many
+        body bytes after `data` still belong to it (to swallow)."""
+        if not data.startswith(b"PATCH "):
+            return None
+        self.patches += 1
+        if self.refuse_patch is None or self.refuse_patch[0] != self.patches:
+            return None
+        head, sep, body = data.partition(b"\r\n\r\n")
+        length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+        if not sep or length is None:
+            return None
+        status = self.refuse_patch[1]
+        self.refused += 1
+        client.sendall(f"HTTP/1.1 {status} Refused\r\ncontent-length: 0\r\n\r\n".encode())
+        return int(length[1]) - len(body)
+
     def _pump_up(self, client: socket.socket, server: socket.socket) -> None:
         tail = b""
+        swallow = 0
         try:
             while data := client.recv(65536):
+                if swallow > 0:
+                    swallow -= len(data)
+                    continue
+                with self._lock:
+                    left = self._refuse_patch(client, data)
+                if left is not None:
+                    swallow = left
+                    continue
                 with self._lock:
                     cut = self.cut_after is not None and self.sent + len(data) > self.cut_after
                     if cut:

@@ -153,3 +153,15 @@ def test_async_client_takes_the_same_keywords(proxy: CuttingProxy, tmp_path: Pat
     assert proxy.count("PATCH", TUS + "/") == 3 and seen == [100 * KIB, 200 * KIB, 300 * KIB]
     with pytest.raises(ValueError, match="upload_chunk_size"):
         Client(proxy.url, verbose=False, upload_chunk_size=0)
+
+
+def test_a_5xx_mid_upload_is_retried_from_the_servers_offset(proxy: CuttingProxy,
+                                                             tmp_path: Path) -> None:
+    source, sha = random_file(tmp_path, 1024 * KIB)
+    proxy.refuse_patch = (3, 503)
+    with Client(proxy.url, verbose=False, resumable_threshold=KIB,
+                upload_chunk_size=256 * KIB) as client:
+        assert client.predict(handle_file(source), api_name="/digest") == f"big.bin {sha}"
+    assert proxy.refused == 1 and proxy.patches == 5
+    # The server saw each of the 4 chunks once: the refused one came again after a HEAD.
+    assert proxy.count("HEAD", TUS + "/") == 1 and proxy.count("PATCH", TUS + "/") == 4
