@@ -19,6 +19,7 @@ from porch.client.connection import DEFAULT_DOWNLOAD_DIR, Connection
 from porch.client.endpoints import Endpoint, render
 from porch.client.jobs import AsyncJob, Job
 from porch.client.loop import LoopThread
+from porch.client.resumable import DEFAULT_CHUNK_SIZE, DEFAULT_THRESHOLD, Progress
 
 DownloadFiles = str | os.PathLike[str] | Literal[False]
 
@@ -30,7 +31,9 @@ class _Options:
                  auth: tuple[str, str] | None, httpx_kwargs: dict[str, Any] | None,
                  headers: dict[str, str] | None, download_files: DownloadFiles,
                  ssl_verify: bool, oauth_token: str | None,
-                 transport: httpx.AsyncBaseTransport | None) -> None:
+                 transport: httpx.AsyncBaseTransport | None,
+                 resumable_threshold: int | None, upload_chunk_size: int,
+                 upload_progress: Progress | None) -> None:
         self.src = src
         self.verbose = verbose
         self.open_kwargs: dict[str, Any] = {
@@ -38,6 +41,8 @@ class _Options:
             "download_files": download_files if download_files is False
             else os.fspath(download_files),
             "ssl_verify": ssl_verify, "transport": transport, "httpx_kwargs": httpx_kwargs,
+            "resumable_threshold": resumable_threshold, "upload_chunk_size": upload_chunk_size,
+            "upload_progress": upload_progress,
         }
 
     async def open(self) -> Connection:
@@ -80,6 +85,11 @@ class Client:
     `auth=(user, password)` logs in first; `headers` go with every request;
     `download_files` is where output files are saved (`False` returns their FileData dicts);
     `transport` replaces the network (e.g. `httpx.ASGITransport(app=...)` in tests).
+    Input files of at least `resumable_threshold` bytes (8 MiB; 0: every file, None: none)
+    go by tus in `upload_chunk_size` chunks and resume after a network error
+    (docs/resumable-uploads.md); a server without tus gets the plain upload.
+    `upload_progress(bytes_sent, total, filename)` is called as each file's bytes land
+    (on the client's own thread; once at the end for a plain upload).
     `token`, `ssl_verify`, `httpx_kwargs` and `oauth_token` mean what they mean in
     gradio_client; `max_workers` and `analytics_enabled` are accepted and unused.
     """
@@ -99,11 +109,17 @@ class Client:
         analytics_enabled: bool = True,
         oauth_token: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        resumable_threshold: int | None = DEFAULT_THRESHOLD,
+        upload_chunk_size: int = DEFAULT_CHUNK_SIZE,
+        upload_progress: Progress | None = None,
     ) -> None:
         options = _Options(src, token=token, verbose=verbose, auth=auth,
                            httpx_kwargs=httpx_kwargs, headers=headers,
                            download_files=download_files, ssl_verify=ssl_verify,
-                           oauth_token=oauth_token, transport=transport)
+                           oauth_token=oauth_token, transport=transport,
+                           resumable_threshold=resumable_threshold,
+                           upload_chunk_size=upload_chunk_size,
+                           upload_progress=upload_progress)
         self._runner = LoopThread()
         try:
             self._connection = self._runner.run(options.open())
@@ -231,11 +247,17 @@ class AsyncClient:
         ssl_verify: bool = True,
         oauth_token: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        resumable_threshold: int | None = DEFAULT_THRESHOLD,
+        upload_chunk_size: int = DEFAULT_CHUNK_SIZE,
+        upload_progress: Progress | None = None,
     ) -> None:
         self._options = _Options(src, token=token, verbose=verbose, auth=auth,
                                  httpx_kwargs=httpx_kwargs, headers=headers,
                                  download_files=download_files, ssl_verify=ssl_verify,
-                                 oauth_token=oauth_token, transport=transport)
+                                 oauth_token=oauth_token, transport=transport,
+                           resumable_threshold=resumable_threshold,
+                           upload_chunk_size=upload_chunk_size,
+                           upload_progress=upload_progress)
         self._connection: Connection | None = None
         self._opening: asyncio.Lock | None = None
 

@@ -16,6 +16,7 @@ import httpx
 
 from porch.client.call import Call
 from porch.client.endpoints import Endpoint, EndpointTable, public_info
+from porch.client.resumable import DEFAULT_CHUNK_SIZE, DEFAULT_THRESHOLD, Progress
 from porch.client.streams import Heartbeat, SessionStream
 from porch.client.transfers import Transfers, raise_for_auth
 from porch.errors import AuthenticationError, QueueFull, RemoteError, ValidationError
@@ -68,7 +69,9 @@ class Connection:
 
     def __init__(self, http: httpx.AsyncClient, src: str, config: dict[str, Any],
                  raw_info: dict[str, Any], download_dir: Path | None,
-                 oauth_token: str | None) -> None:
+                 oauth_token: str | None, *, resumable_threshold: int | None = None,
+                 upload_chunk_size: int = DEFAULT_CHUNK_SIZE,
+                 upload_progress: Progress | None = None) -> None:
         self.http = http
         self.src = src
         self.config = config
@@ -81,7 +84,9 @@ class Connection:
         max_size = config.get("max_file_size")
         self.transfers = Transfers(http, self.api_url,
                                    max_size if isinstance(max_size, int) else None,
-                                   download_dir, marked_only=self.protocol == "sse_v2.1")
+                                   download_dir, marked_only=self.protocol == "sse_v2.1",
+                                   resumable_threshold=resumable_threshold,
+                                   chunk_size=upload_chunk_size, progress=upload_progress)
         self.session_hash = str(uuid.uuid4())
         self._streams: dict[str, SessionStream] = {}
         self._heartbeat: Heartbeat | None = None
@@ -103,8 +108,14 @@ class Connection:
         ssl_verify: bool = True,
         transport: httpx.AsyncBaseTransport | None = None,
         httpx_kwargs: dict[str, Any] | None = None,
+        resumable_threshold: int | None = DEFAULT_THRESHOLD,
+        upload_chunk_size: int = DEFAULT_CHUNK_SIZE,
+        upload_progress: Progress | None = None,
     ) -> Connection:
         root = app_url(src)
+        if upload_chunk_size < 1:
+            raise ValueError(f"upload_chunk_size must be at least 1 byte, not "
+                             f"{upload_chunk_size}.")
         download_dir = _download_dir(download_files)
         sent = {"user-agent": f"porch-client/{__version__}"}
         if token:
@@ -131,7 +142,9 @@ class Connection:
         except BaseException:
             await http.aclose()
             raise
-        return cls(http, root, config, info, download_dir, oauth_token)
+        return cls(http, root, config, info, download_dir, oauth_token,
+                   resumable_threshold=resumable_threshold,
+                   upload_chunk_size=upload_chunk_size, upload_progress=upload_progress)
 
     async def close(self) -> None:
         if self._heartbeat is not None:

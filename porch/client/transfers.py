@@ -15,6 +15,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import httpx
 
 from porch import protocol
+from porch.client.resumable import DEFAULT_CHUNK_SIZE, Progress, TusUploader
 from porch.errors import AuthenticationError, RemoteError, UploadRejected
 
 
@@ -77,13 +78,19 @@ class Transfers:
     """Uploads and downloads against one app (`api_url` ends with the API prefix and '/')."""
 
     def __init__(self, http: httpx.AsyncClient, api_url: str, max_file_size: int | None,
-                 download_dir: Path | None, *, marked_only: bool) -> None:
+                 download_dir: Path | None, *, marked_only: bool,
+                 resumable_threshold: int | None = None, chunk_size: int | None = None,
+                 progress: Progress | None = None) -> None:
         self.http = http
         self.api_url = api_url
         self.max_file_size = max_file_size
         self.download_dir = download_dir
         # sse_v2.1 servers mark every output file; sse_v3 ones may send bare {"path": ...}.
         self.marked_only = marked_only
+        # Files of at least `resumable_threshold` bytes go by tus (None: never).
+        self.resumable_threshold = resumable_threshold
+        self.resumable = TusUploader(http, api_url, chunk_size=chunk_size or DEFAULT_CHUNK_SIZE)
+        self.progress = progress
 
     # ---- uploads ----------------------------------------------------------------------------
     async def upload_inputs(self, values: list[Any]) -> list[Any]:
@@ -105,6 +112,21 @@ class Transfers:
                 f"File {path} is {size} bytes, over the app's max_file_size of "
                 f"{self.max_file_size} bytes.", 413)
         name = str(marked.get("orig_name") or source.name)
+        if self.resumable_threshold is not None and size >= self.resumable_threshold:
+            reference = await self.resumable.upload(source, safe_name(name), size,
+                                                    self.progress)
+            if reference is not None:
+                return {"path": reference, "orig_name": safe_name(name),
+                        "meta": {"_type": protocol.FILE_DATA_TYPE}}
+            # No tus on this server (a Gradio app): the plain upload below.
+        remote = await self._post(path, source, name)
+        if self.progress is not None:
+            self.progress(size, size, safe_name(name))
+        return {"path": remote, "orig_name": safe_name(name),
+                "meta": {"_type": protocol.FILE_DATA_TYPE}}
+
+    async def _post(self, path: str, source: Path, name: str) -> str:
+        """`POST /upload` of one file; the server's reference to it."""
         try:
             with source.open("rb") as handle:
                 response = await self.http.post(self.api_url + "upload",
@@ -127,8 +149,7 @@ class Transfers:
         if not isinstance(remote, str) or not remote:
             raise RemoteError(f"The upload of {path} got an unexpected reply: "
                               f"{response.text[:200]!r}")
-        return {"path": remote, "orig_name": safe_name(name),
-                "meta": {"_type": protocol.FILE_DATA_TYPE}}
+        return remote
 
     # ---- downloads --------------------------------------------------------------------------
     def is_output_file(self, value: Any) -> bool:

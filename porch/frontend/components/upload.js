@@ -4,10 +4,12 @@
 // ./gradio_api/upload_progress?upload_id=… feeds a progress bar. The reply lists one opaque
 // cache reference per file ("<token>/<name>", no host path); each becomes a FileData `path`.
 // The app's max_file_size is checked before anything is sent, and a 413 reply's `detail`
-// (or plain text) is shown as the server wrote it.
+// (or plain text) is shown as the server wrote it. Files of TUS_THRESHOLD bytes or more go
+// by tus instead (tus.js: chunks, resumed after a network error) when the server has it.
 
 import { field, uid } from "./base.js";
 import { safeUrl as checkedUrl } from "../markdown.js";
+import { TUS_THRESHOLD, TusRefused, tusUpload } from "./tus.js";
 
 const here = (path) => new URL(path, document.baseURI);
 export const FILE_DATA = "gradio.FileData";
@@ -81,6 +83,11 @@ async function followProgress(id, total, onProgress, signal) {
   }
 }
 
+const fileData = (path, file) => ({
+  path: String(path), url: null, orig_name: file.name, size: file.size,
+  mime_type: file.type || null, meta: { _type: FILE_DATA },
+});
+
 /** Upload `files` (File objects); resolves to one FileData per file. */
 export async function uploadFiles(files, { limit = null, onProgress = () => {} } = {}) {
   const list = [...files];
@@ -90,12 +97,40 @@ export async function uploadFiles(files, { limit = null, onProgress = () => {} }
       throw new UploadError(`${big.name} is ${humanSize(big.size)}, over this app's upload limit of ${humanSize(limit)}.`);
     }
   }
+  const total = list.reduce((n, f) => n + f.size, 0);
+  const results = new Array(list.length).fill(null);
+  let done = 0; // bytes of the files already uploaded
+  const share = (bytes) => onProgress(total ? Math.min((done + bytes) / total, 1) : null);
+  onProgress(0);
+  for (const [k, file] of list.entries()) {
+    if (file.size < TUS_THRESHOLD) continue;
+    let reference;
+    try {
+      reference = await tusUpload(file, { onProgress: share });
+    } catch (e) {
+      if (e instanceof TusRefused) throw new UploadError(e.message);
+      throw e;
+    }
+    if (reference === null) break; // no tus here: every file goes by the plain POST
+    results[k] = fileData(reference, file);
+    done += file.size;
+  }
+  const rest = list.filter((_, k) => results[k] === null);
+  if (rest.length) {
+    const restTotal = rest.reduce((n, f) => n + f.size, 0);
+    const posted = await postFiles(rest, (p) => share(p == null ? 0 : p * restTotal));
+    for (const [k] of list.entries()) if (results[k] === null) results[k] = posted.shift();
+  }
+  return results;
+}
+
+/** One multipart POST of `list`, its progress from the upload_progress stream. */
+async function postFiles(list, onProgress) {
   const id = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
   const body = new FormData();
   for (const f of list) body.append("files", f, f.name);
   const total = list.reduce((n, f) => n + f.size, 0);
   const stop = new AbortController();
-  onProgress(0);
   const progress = followProgress(id, total, onProgress, stop.signal);
   let response;
   try {
@@ -127,10 +162,7 @@ export async function uploadFiles(files, { limit = null, onProgress = () => {} }
   if (!Array.isArray(reply) || reply.length !== list.length) {
     throw new UploadError("The server's reply to the upload was not a list of files.");
   }
-  return reply.map((path, k) => ({
-    path: String(path), url: null, orig_name: list[k].name, size: list[k].size,
-    mime_type: list[k].type || null, meta: { _type: FILE_DATA },
-  }));
+  return reply.map((path, k) => fileData(path, list[k]));
 }
 
 /**
