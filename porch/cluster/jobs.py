@@ -76,11 +76,11 @@ for _, id in ipairs(expired) do
   end
 end
 local limit = redis.call('HGET', KEYS[4], ARGV[1])
-if limit and limit ~= '' and redis.call('ZCARD', KEYS[2]) >= tonumber(limit) then return {} end
+if limit and limit ~= '' and redis.call('ZCARD', KEYS[2]) >= tonumber(limit) then return {0} end
 local head = nil
 while true do
   local first = redis.call('ZRANGE', KEYS[1], 0, 0)
-  if #first == 0 then return {} end
+  if #first == 0 then return {0} end
   if redis.call('EXISTS', prefix .. first[1]) == 1 then head = first[1] break end
   redis.call('ZREM', KEYS[1], first[1])
   redis.call('DECR', KEYS[3])
@@ -107,6 +107,11 @@ for _, id in ipairs(ids) do
   table.insert(out, attempt)
   table.insert(out, redis.call('HGET', prefix .. id, 'blob'))
 end
+-- Whether another take could find something now (saves an empty call).
+local more = 0
+if redis.call('ZCARD', KEYS[1]) > 0 and (not limit or limit == '' or
+   redis.call('ZCARD', KEYS[2]) < tonumber(limit)) then more = 1 end
+table.insert(out, more)
 return out
 """
 
@@ -181,6 +186,7 @@ class RedisJobQueue:
         self._durations: dict[str, tuple[float, int]] = {}
         self._wake: asyncio.Event | None = None
         self._announcing: set[str] = set()
+        self._due: set[str] = set()  # keys whose queue moved since the last take
         self._ranks: dict[str, int] = {}  # the rank each job joined here was last told
         self.work_channel = f"{self.prefix}:work"
         self.cancel_channel = f"{self.prefix}:cancel"
@@ -225,8 +231,8 @@ class RedisJobQueue:
         self._ranks[job.event_id] = int(rank)
         job.send(protocol.estimation(job.event_id, int(rank), int(size),
                                      self._eta(job, int(rank))))
-        self.client.publish(self.work_channel, job.key)
-        self._ring()
+        self._doorbell(job.key)
+        self._ring(job.key)
 
     def cancel(self, event_id: str) -> Job | None:
         found = self.local.cancel(event_id)
@@ -249,7 +255,7 @@ class RedisJobQueue:
                 pipe.decr(self._count)
                 pipe.delete(self._job(event_id))
                 pipe.execute()
-            self.client.publish(self.work_channel, as_text(key))
+            self._doorbell(as_text(key))
         else:  # running on another replica: it stops it
             self.client.publish(self.cancel_channel, event_id)
         assert self._runner is not None
@@ -301,9 +307,15 @@ class RedisJobQueue:
         self._wake = asyncio.Event()
         await asyncio.gather(self._listen(), self._renew_leases(), self._take_loop())
 
-    def _ring(self) -> None:
+    def _ring(self, key: str) -> None:
+        """Look at K's queue now (the take loop looks at every key on each tick)."""
+        self._due.add(key)
         if self._wake is not None:
             self._wake.set()
+
+    def _doorbell(self, key: str) -> None:
+        """Tell every replica that K's queue moved (this one rings itself directly)."""
+        self.client.publish(self.work_channel, f"{self.replica}|{key}")
 
     async def _listen(self) -> None:
         """The doorbells: work in a key (take, and tell local waiters their rank), and
@@ -318,9 +330,11 @@ class RedisJobQueue:
                     channel, data = as_text(message["channel"]), as_text(message["data"])
                     if channel == self.cancel_channel:
                         self._cancel_here(data)
-                    else:
-                        self._ring()
-                        self._announce_soon(data)
+                        continue
+                    sender, _, key = data.partition("|")
+                    if sender != self.replica:
+                        self._ring(key)
+                    self._announce_soon(key)
             except (redis.RedisError, OSError) as exc:
                 log.warning("queue doorbell lost (%s); retrying", exc)
                 await asyncio.sleep(TICK)
@@ -341,13 +355,18 @@ class RedisJobQueue:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), TICK)
             self._wake.clear()
+            due, self._due = self._due, set()
             try:
-                for key in sorted(as_text(k) for k in self.client.smembers(
-                        f"{self.prefix}:keys")):
+                if not due:  # a tick: every key (a doorbell may have been lost)
+                    due = {as_text(k) for k in self.client.smembers(f"{self.prefix}:keys")}
+                for key in sorted(due):
                     while self._take_one(key):
                         pass
             except (redis.RedisError, OSError) as exc:
                 log.warning("cannot take jobs from the shared queue (%s); retrying", exc)
+                await asyncio.sleep(TICK)
+            except Exception:  # never let one bad job stop this replica taking any
+                log.exception("taking jobs from the shared queue failed; retrying")
                 await asyncio.sleep(TICK)
 
     def _take_one(self, key: str) -> bool:
@@ -357,11 +376,11 @@ class RedisJobQueue:
                                  f"{self.prefix}:limits"],
                            args=[key, now, int(self.lease_ttl * 1000), self.replica,
                                  f"{self.prefix}:job:"])
-        if not found:
-            return False
-        self._start(key, [(as_text(found[i]), int(found[i + 1]), as_bytes(found[i + 2]))
-                          for i in range(0, len(found), 3)])
-        return True
+        *taken, more = found
+        if taken:
+            self._start(key, [(as_text(taken[i]), int(taken[i + 1]), as_bytes(taken[i + 2]))
+                              for i in range(0, len(taken), 3)])
+        return bool(more)
 
     def _start(self, key: str, taken: list[tuple[str, int, bytes]]) -> None:
         assert self._runner is not None
@@ -413,11 +432,11 @@ class RedisJobQueue:
         try:
             for job in run.jobs:
                 self._release(run.key, job.event_id)
-            self.client.publish(self.work_channel, run.key)
+            self._doorbell(run.key)
         except (redis.RedisError, OSError) as exc:
             # Its lease lapses instead; a take then finds the event ended and skips it.
             log.warning("cannot release the finished job in %s (%s)", run.key, exc)
-        self._ring()
+        self._ring(run.key)
 
     def _release(self, key: str, event_id: str) -> None:
         with self.client.pipeline(transaction=True) as pipe:
@@ -428,7 +447,7 @@ class RedisJobQueue:
     def _give_back(self, key: str, event_id: str) -> None:
         self._requeue(keys=[self._waiting(key), self._running_key(key), self._job(event_id),
                             self._count], args=[event_id])
-        self.client.publish(self.work_channel, key)
+        self._doorbell(key)
 
     async def _renew_leases(self) -> None:
         last_renewed = time.monotonic()
@@ -445,6 +464,10 @@ class RedisJobQueue:
                     args += [self._running_key(run.key), job.event_id, str(job.attempt)]
             try:
                 lost = {as_text(i) for i in self._renew(args=args)}
+                gap = time.monotonic() - last_renewed
+                if gap > self.lease_ttl * 2 / 3:
+                    log.warning("job leases renewed %.2f s apart (lease %.1f s): this "
+                                "replica's event loop was held up", gap, self.lease_ttl)
                 last_renewed = time.monotonic()
             except (redis.RedisError, OSError) as exc:
                 if time.monotonic() - last_renewed < self.lease_ttl / 2:
@@ -456,6 +479,8 @@ class RedisJobQueue:
                 lost = {job.event_id for run in runs for job in run.jobs}
             for run in runs:
                 if any(job.event_id in lost for job in run.jobs):
+                    log.warning("the lease of %s went to another replica: stopping its run "
+                                "here", run.jobs[0].event_id)
                     run.lost = True
                     if run.task is not None:
                         run.task.cancel()

@@ -218,13 +218,17 @@ class RedisStream:
         return bool(self.client.exists(self.meta_key, self.pending_key, self.out_key))
 
     def _read(self, cursor: int | None, mark: int) -> list[Entry]:
+        return self._read_and_last(cursor, mark)[0]
+
+    def _read_and_last(self, cursor: int | None, mark: int) -> tuple[list[Entry], int]:
+        """The entries after `cursor`, and the newest id now (where a wait starts from)."""
         status, last, raw = self.bus.read_script(
             keys=self._keys, args=[-1 if cursor is None else cursor, mark, READ_COUNT])
         if status == b"ahead":
             raise CursorAhead(cursor)
         if status == b"gone":
             raise CursorGone(cursor)
-        return _entries(raw)
+        return _entries(raw), int(last)
 
     def after(self, cursor: int) -> list[Entry]:
         if cursor < 0:
@@ -232,23 +236,22 @@ class RedisStream:
         return self._read(cursor, 0)
 
     # ---- reading ---------------------------------------------------------------------------
-    async def _arrival(self, timeout: float) -> None:
-        """Wait until a message past the newest one now is logged, or `timeout` passes."""
-        last = self.last_id
+    async def _arrival(self, last: int, timeout: float) -> None:
+        """Wait until a message past id `last` is logged, or `timeout` passes."""
         block = int(max(min(timeout, LONGEST_BLOCK_S), 0.001) * 1000)
         await self.bus.waiter.xread({self.out_key: f"0-{last}"}, count=1, block=block)
 
     async def read(self, cursor: int | None, timeout: float) -> list[Entry] | None:
-        found = self._read(cursor, 1)
+        found, last = self._read_and_last(cursor, 1)
         if not found:
-            await self._arrival(timeout)
+            await self._arrival(last, timeout)
             found = self._read(cursor, 1)
         return found or None
 
     async def next(self, timeout: float) -> dict[str, Any] | None:
-        found = self._read(None, 2)
+        found, last = self._read_and_last(None, 2)
         if not found:
-            await self._arrival(timeout)
+            await self._arrival(last, timeout)
             found = self._read(None, 2)
         return found[0].message if found else None
 

@@ -70,6 +70,7 @@ def cluster_env(redis_url: str, folder: Path, **extra: str) -> dict[str, str]:
 def replicas(source: str, count: int, env: dict[str, str], folder: Path
              ) -> Iterator[list[Replica]]:
     """`count` replicas of the app `source` (started one after another, stopped at the end)."""
+    folder.mkdir(parents=True, exist_ok=True)
     app = folder / "app.py"
     app.write_text(source)
     started: list[Replica] = []

@@ -311,3 +311,38 @@ def test_redis_lost_mid_run_answers_503_and_recovers(tmp_path: Path,
         join(client, replica.url, ECHO, ["back"], session)
         assert completed(read(client, replica.url, session))["output"]["data"] == \
             ["back|1"]
+
+
+FULL_APP = '''
+import time
+import porch as gr
+
+def slow(text):
+    time.sleep(3)
+    return text
+
+with gr.Blocks(title="full-queue") as demo:
+    box = gr.Textbox()
+    gr.Button().click(slow, box, box, api_name="slow", concurrency_limit=1)
+
+demo.queue(max_size=2)
+demo.launch(quiet=True)
+'''
+
+
+def test_max_size_counts_the_whole_clusters_queue(own_redis: RedisProcess,
+                                                  tmp_path: Path) -> None:
+    env = cluster_env(own_redis.url, tmp_path)
+    with replicas(FULL_APP, 2, env, tmp_path) as [a, b], httpx.Client(timeout=30) as client:
+        join(client, a.url, 0, ["running"], uuid.uuid4().hex)
+        deadline = time.monotonic() + 10  # the first one leaves the queue to run
+        while client.get(f"{b.url}/gradio_api/queue/status").json()["queue_size"] and \
+                time.monotonic() < deadline:
+            time.sleep(0.02)
+        join(client, a.url, 0, ["second"], uuid.uuid4().hex)
+        join(client, b.url, 0, ["third"], uuid.uuid4().hex)
+        assert client.get(f"{a.url}/gradio_api/queue/status").json()["queue_size"] == 2
+        refused = client.post(f"{b.url}/gradio_api/queue/join", json={
+            "data": ["fourth"], "fn_index": 0, "session_hash": uuid.uuid4().hex})
+        assert refused.status_code == 503
+        assert "Queue is full" in refused.json()["detail"]
