@@ -6,6 +6,7 @@ replica killed mid-job has the job run again elsewhere."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -346,3 +347,41 @@ def test_max_size_counts_the_whole_clusters_queue(own_redis: RedisProcess,
             "data": ["fourth"], "fn_index": 0, "session_hash": uuid.uuid4().hex})
         assert refused.status_code == 503
         assert "Queue is full" in refused.json()["detail"]
+
+
+def test_upload_progress_is_read_from_another_replica(three: list[Replica]) -> None:
+    a, b, _ = three
+    upload_id = uuid.uuid4().hex[:11]
+    frames: list[dict[str, Any]] = []
+
+    def watch() -> None:
+        with httpx.stream("GET", f"{b.url}/gradio_api/upload_progress",
+                          params={"upload_id": upload_id}, timeout=30) as stream:
+            for line in stream.iter_lines():
+                if line.startswith("data:"):
+                    frames.append(json.loads(line[5:]))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    body = b"p" * (3 * 1024 * 1024)
+    uploaded = httpx.post(f"{a.url}/gradio_api/upload", params={"upload_id": upload_id},
+                          files={"files": ("big.bin", body)}, timeout=30)
+    assert uploaded.status_code == 200, uploaded.text
+    watcher.join(timeout=30)
+    assert not watcher.is_alive()
+    assert frames[-1] == {"msg": "done"}
+    updates = [f for f in frames if f["msg"] == "update"]
+    assert sum(f["chunk_size"] for f in updates) == len(body)
+    assert {f["orig_name"] for f in updates} == {"big.bin"}
+
+
+def test_a_session_hash_may_not_name_another_stream(three: list[Replica]) -> None:
+    with httpx.Client(timeout=30) as client:
+        event_id = join(client, three[0].url, ECHO, ["private"], uuid.uuid4().hex)
+        for name in (f"call:{event_id}", "upload:abc"):
+            joined = client.post(f"{three[1].url}/gradio_api/queue/join", json={
+                "data": ["x"], "fn_index": ECHO, "session_hash": name})
+            assert joined.status_code == 400 and "':'" in joined.json()["detail"]
+            read_ = client.get(f"{three[1].url}/gradio_api/queue/data",
+                               params={"session_hash": name})
+            assert read_.status_code == 400

@@ -27,9 +27,17 @@ from porch.server.routes.common import root_url, runtime_of
 from porch.server.runtime import AppRuntime
 
 
+def refuse_reserved(session_hash: str) -> None:
+    """A session hash may not contain ':': the message bus keeps other streams under names
+    with one (`call:<event id>`, `upload:<id>`), which no session may read or write."""
+    if ":" in session_hash:
+        raise InvalidRequest("A session hash may not contain ':'.", 400)
+
+
 def admit(request: Request, session_hash: str) -> None:
     """Let the request use `session_hash` (403 if another client owns it, 429 if this client
     opened too many sessions lately)."""
+    refuse_reserved(session_hash)
     runtime = runtime_of(request)
     owner, client = identity(request, runtime.client_cookie)
     runtime.open_session(session_hash, owner=owner, client=client)
@@ -110,6 +118,7 @@ async def queue_data(request: Request) -> Response:
     if not session_hash:
         raise InvalidRequest(
             [{"type": "missing", "loc": ["query", "session_hash"], "msg": "Field required"}], 422)
+    refuse_reserved(session_hash)
     interval = runtime.settings.heartbeat_interval
     try:
         cursor = reattach.cursor_of(request)

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from porch.errors import FileNotAllowed, UploadRejected
 from porch.files import media
 from porch.files.uploads import MultipartUpload, UploadLimits
+from porch.server import shared_progress
 from porch.server.responses import event_stream, json_error
 from porch.server.routes.common import runtime_of
 from porch.server.settings import Settings
@@ -145,6 +146,12 @@ async def upload(request: Request) -> Response:
         return json_error(400, f"Invalid upload_id: 1 to {MAX_UPLOAD_ID} characters.")
     tracker: UploadTracker = request.app.state.uploads
     progress = tracker.start(upload_id) if upload_id else None
+    forwarding = None
+    if progress is not None and upload_id and shared_progress.is_shared(runtime.bus):
+        # Its reader may be on another replica: the frames go through the shared bus.
+        forwarding = asyncio.get_running_loop().create_task(
+            shared_progress.forward(progress, runtime.bus, upload_id))
+        tracker.forget(upload_id, progress)
     parser: MultipartUpload | None = None
     try:
         parser = MultipartUpload(content_type, runtime.cache, limits,
@@ -165,11 +172,16 @@ async def upload(request: Request) -> Response:
     finally:
         if progress is not None:
             tracker.finish(progress)
+        if forwarding is not None:
+            await forwarding
     return JSONResponse([runtime.cache.reference(entry) for entry in entries])
 
 
 async def upload_progress(request: Request) -> Response:
     upload_id = request.query_params.get("upload_id", "")
+    bus = runtime_of(request).bus
+    if shared_progress.is_shared(bus):
+        return await _shared_progress(bus, upload_id)
     tracker: UploadTracker = request.app.state.uploads
     progress = tracker.get(upload_id)
     for _ in range(30):  # the upload may not have started yet: wait up to 3 s
@@ -192,6 +204,20 @@ async def upload_progress(request: Request) -> Response:
             if messages and messages[-1]["msg"] == "done":
                 tracker.forget(upload_id, found)
                 return
+
+    return event_stream(frames())
+
+
+async def _shared_progress(bus: Any, upload_id: str) -> Response:
+    if not 0 < len(upload_id) <= MAX_UPLOAD_ID or not await shared_progress.find(bus, upload_id):
+        return PlainTextResponse("Upload not found", status_code=404)
+
+    async def frames() -> AsyncIterator[bytes]:
+        async for message in shared_progress.frames(bus, upload_id):
+            if message is None:
+                yield b'data: {"msg": "heartbeat"}\n\n'
+            else:
+                yield f"data: {json.dumps(message)}\n\n".encode()
 
     return event_stream(frames())
 
