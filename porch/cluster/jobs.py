@@ -351,14 +351,18 @@ class RedisJobQueue:
 
     async def _take_loop(self) -> None:
         assert self._wake is not None
+        swept = time.monotonic()
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), TICK)
             self._wake.clear()
             due, self._due = self._due, set()
             try:
-                if not due:  # a tick: every key (a doorbell may have been lost)
-                    due = {as_text(k) for k in self.client.smembers(f"{self.prefix}:keys")}
+                if time.monotonic() - swept >= TICK:
+                    # Every key each tick, however busy the doorbells keep this loop: a key
+                    # nobody rings (its replica died mid-job) has its lapsed leases found.
+                    swept = time.monotonic()
+                    due |= {as_text(k) for k in self.client.smembers(f"{self.prefix}:keys")}
                 for key in sorted(due):
                     while self._take_one(key):
                         pass

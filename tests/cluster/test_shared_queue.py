@@ -5,6 +5,7 @@ replica killed mid-job has the job run again elsewhere."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -385,3 +386,39 @@ def test_a_session_hash_may_not_name_another_stream(three: list[Replica]) -> Non
             read_ = client.get(f"{three[1].url}/gradio_api/queue/data",
                                params={"session_hash": name})
             assert read_.status_code == 400
+
+
+def test_a_lost_job_reruns_while_other_keys_keep_the_queue_busy(
+        two: list[Replica], store: redis.Redis) -> None:
+    # Regression: busy doorbells of one key kept the take loop from ever sweeping the
+    # others, so a lost job whose key nobody rang waited until the traffic stopped.
+    session = uuid.uuid4().hex
+    done = threading.Event()
+
+    def hammer() -> None:
+        busy = uuid.uuid4().hex  # one session: many new ones would meet the session budget
+        with httpx.Client(timeout=30) as client:
+            stop = time.monotonic() + 60
+            while not done.is_set() and time.monotonic() < stop:
+                for replica in two:
+                    if replica.process.poll() is None:
+                        with contextlib.suppress(httpx.HTTPError):
+                            join(client, replica.url, ECHO, ["busy"], busy)
+                            read(client, replica.url, busy)
+
+    with httpx.Client(timeout=30) as client:
+        join(client, two[0].url, LONG, ["busy-job"], session)
+        [(_, _, pid)] = started_runs(store, 1)
+        victim = next(r for r in two if r.pid == int(pid))
+        survivor = next(r for r in two if r is not victim)
+        noise = threading.Thread(target=hammer)
+        noise.start()
+        victim.kill()
+        try:
+            messages = read(client, survivor.url, session)
+        finally:
+            noise_still_ran = noise.is_alive()
+            done.set()
+            noise.join()
+    assert completed(messages)["output"]["data"] == ["busy-job|2"]
+    assert noise_still_ran  # the rerun came while the noise went on (within its 60 s)
