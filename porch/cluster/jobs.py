@@ -41,6 +41,7 @@ import redis
 import redis.asyncio
 
 from porch import protocol
+from porch.cluster.job_scripts import ENQUEUE, RENEW, REQUEUE, TAKE
 from porch.cluster.replies import as_bytes, as_text
 from porch.cluster.signing import Signer
 from porch.errors import QueueFull
@@ -49,100 +50,6 @@ from porch.queue.scheduler import Job, JobRunner, Scheduler, Send
 log = logging.getLogger("porch.cluster")
 
 TICK = 0.5  # seconds between takes without a doorbell (a lost doorbell costs this, no more)
-
-ENQUEUE = """
-local max = tonumber(ARGV[7])
-if max >= 0 and tonumber(redis.call('GET', KEYS[5]) or '0') >= max then return {-1, 0} end
-local seq = redis.call('INCR', KEYS[4])
-redis.call('HSET', KEYS[3], 'blob', ARGV[3], 'key', ARGV[2], 'fn', ARGV[4], 'batch', ARGV[5],
-           'seq', seq, 'attempt', 0)
-redis.call('ZADD', KEYS[1], seq, ARGV[1])
-redis.call('SADD', KEYS[2], ARGV[2])
-redis.call('HSET', KEYS[6], ARGV[2], ARGV[6])
-redis.call('INCR', KEYS[5])
-return {redis.call('ZRANK', KEYS[1], ARGV[1]), redis.call('ZCARD', KEYS[1])}
-"""
-
-# KEYS: waiting, running, waiting_n, limits. ARGV: K, now ms, lease ms, replica, job prefix.
-TAKE = """
-local prefix = ARGV[5]
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
-for _, id in ipairs(expired) do
-  redis.call('ZREM', KEYS[2], id)
-  local seq = redis.call('HGET', prefix .. id, 'seq')
-  if seq then
-    redis.call('ZADD', KEYS[1], seq, id)
-    redis.call('INCR', KEYS[3])
-  end
-end
-local limit = redis.call('HGET', KEYS[4], ARGV[1])
-if limit and limit ~= '' and redis.call('ZCARD', KEYS[2]) >= tonumber(limit) then return {0} end
-local head = nil
-while true do
-  local first = redis.call('ZRANGE', KEYS[1], 0, 0)
-  if #first == 0 then return {0} end
-  if redis.call('EXISTS', prefix .. first[1]) == 1 then head = first[1] break end
-  redis.call('ZREM', KEYS[1], first[1])
-  redis.call('DECR', KEYS[3])
-end
-local batch = tonumber(redis.call('HGET', prefix .. head, 'batch') or '1')
-local fn = redis.call('HGET', prefix .. head, 'fn')
-local ids = {head}
-if batch > 1 then
-  for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 1, batch - 1)) do
-    local job = prefix .. id
-    if redis.call('HGET', job, 'fn') ~= fn or
-       tonumber(redis.call('HGET', job, 'batch') or '1') <= 1 then break end
-    table.insert(ids, id)
-  end
-end
-local out = {}
-for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
-  redis.call('DECR', KEYS[3])
-  redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) + tonumber(ARGV[3]), id)
-  local attempt = redis.call('HINCRBY', prefix .. id, 'attempt', 1)
-  redis.call('HSET', prefix .. id, 'owner', ARGV[4])
-  table.insert(out, id)
-  table.insert(out, attempt)
-  table.insert(out, redis.call('HGET', prefix .. id, 'blob'))
-end
--- Whether another take could find something now (saves an empty call).
-local more = 0
-if redis.call('ZCARD', KEYS[1]) > 0 and (not limit or limit == '' or
-   redis.call('ZCARD', KEYS[2]) < tonumber(limit)) then more = 1 end
-table.insert(out, more)
-return out
-"""
-
-# ARGV: expiry ms, job prefix, replica, then (running key, id, attempt) triples. Returns the
-# ids whose lease is no longer this replica's.
-RENEW = """
-local lost = {}
-for i = 4, #ARGV, 3 do
-  local running, id, attempt = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local job = ARGV[2] .. id
-  if redis.call('ZSCORE', running, id) and redis.call('HGET', job, 'owner') == ARGV[3]
-     and redis.call('HGET', job, 'attempt') == attempt then
-    redis.call('ZADD', running, 'XX', ARGV[1], id)
-  else
-    table.insert(lost, id)
-  end
-end
-return lost
-"""
-
-# A run this replica lost or leaves: back in front of its key's waiting set.
-REQUEUE = """
-if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
-  local seq = redis.call('HGET', KEYS[3], 'seq')
-  if seq then
-    redis.call('ZADD', KEYS[1], seq, ARGV[1])
-    redis.call('INCR', KEYS[4])
-  end
-end
-"""
-
 
 @dataclass(eq=False)
 class _Run:
