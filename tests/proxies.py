@@ -54,7 +54,8 @@ def _tail(log: Path) -> str:
     return log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate, then kill if it does not end within 10 s."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -115,14 +116,21 @@ def nginx(upstream: int, tmp: Path, prefix: str = PREFIX, *, forwarding: bool = 
                                           prefix=prefix, user=user,
                                           headers=FORWARDING if forwarding else "",
                                           extra=extra))
+    with running_nginx(config, tmp, port):
+        yield f"http://127.0.0.1:{port}{prefix}/"
+
+
+@contextmanager
+def running_nginx(config: Path, tmp: Path, port: int) -> Iterator[None]:
+    """nginx with `config` (its files under `tmp`), until it listens on `port`; stopped after."""
     log = tmp / "error.log"
     process = subprocess.Popen([NGINX, "-e", str(log), "-p", str(tmp), "-c", str(config)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, process, log)
-        yield f"http://127.0.0.1:{port}{prefix}/"
+        yield
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 SSHD_CONFIG = """
@@ -175,7 +183,7 @@ def sshd(tmp: Path) -> Iterator[tuple[int, str]]:
         wait_for_port(port, process, log)
         yield port, command
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @contextmanager

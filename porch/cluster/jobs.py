@@ -46,6 +46,7 @@ from porch.cluster.replies import as_bytes, as_text
 from porch.cluster.signing import Signer
 from porch.errors import QueueFull
 from porch.queue.scheduler import Job, JobRunner, Scheduler, Send
+from porch.server.settings import DEFAULT_LEASE_TTL
 
 log = logging.getLogger("porch.cluster")
 
@@ -72,7 +73,7 @@ class RedisJobQueue:
     """The `JobQueue` of a cluster (see the module docstring)."""
 
     def __init__(self, client: redis.Redis, listener: redis.asyncio.Redis, prefix: str,
-                 signer: Signer, *, max_size: int | None, lease_ttl: float = 6.0,
+                 signer: Signer, *, max_size: int | None, lease_ttl: float = DEFAULT_LEASE_TTL,
                  max_attempts: int = 2) -> None:
         self.client = client
         self.listener = listener
@@ -147,13 +148,10 @@ class RedisJobQueue:
             return found
         self._joined.pop(event_id, None)
         self._ranks.pop(event_id, None)
-        run = self._running.get(event_id)
-        if run is not None:
-            job = next(j for j in run.jobs if j.event_id == event_id)
-            job.cancelled = True
-            if all(j.cancelled for j in run.jobs) and run.task is not None:
-                run.task.cancel()
-            return job
+        running = self.get(event_id) if event_id in self._running else None
+        if running is not None:
+            self._cancel_here(event_id)
+            return running
         blob, attempt, key = self.client.hmget(self._job(event_id), ["blob", "attempt", "key"])
         if blob is None or key is None:
             return None

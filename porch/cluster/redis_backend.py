@@ -43,12 +43,12 @@ from porch.queue.sessions import OnDelete, SessionBudget, StateStore
 from porch.server.auth import LoginSessions
 from porch.server.brake import LoginBrake
 from porch.server.oidc.sessions import PendingStore, SignedInStore
+from porch.server.settings import DEFAULT_LEASE_TTL
 
 log = logging.getLogger("porch.cluster")
 
 SECRET_KEY = "porch:cluster-secret"  # where a secret lives when no PORCH_CLUSTER_SECRET is set
 SOCKET_TIMEOUT = 5.0  # a Redis that stops answering fails the request, never hangs it
-LEASE_TTL = 6.0  # seconds a run's lease lasts unrenewed: how soon a lost replica's job reruns
 
 
 class BackendUnavailable(ConfigError, ConnectionError):
@@ -79,7 +79,7 @@ class RedisBackend:
 
     def __init__(self, client: redis.Redis, *, app: str, secret: bytes,
                  shared: frozenset[int], keep_closed: float = 600.0,
-                 lease_ttl: float = LEASE_TTL) -> None:
+                 lease_ttl: float = DEFAULT_LEASE_TTL) -> None:
         self.client = client
         self.prefix = f"porch:{app}"
         self._secret = secret
@@ -116,7 +116,7 @@ class RedisBackend:
 
     @classmethod
     def connect(cls, url: str, blocks: Blocks, *, secret: str | None = None,
-                keep_closed: float = 600.0, lease_ttl: float = LEASE_TTL) -> RedisBackend:
+                keep_closed: float = 600.0, lease_ttl: float = DEFAULT_LEASE_TTL) -> RedisBackend:
         """Connect to the Redis at `url` and prove it answers (BackendUnavailable naming the
         URL if not). `secret`: the cluster's (PORCH_CLUSTER_SECRET); None takes the one kept
         in Redis, made by the first replica to start."""

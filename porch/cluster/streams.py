@@ -37,7 +37,15 @@ import redis.asyncio
 
 from porch import protocol
 from porch.cluster.replies import as_bytes, as_text
-from porch.queue.channels import HANG_UP_GRACE, CursorAhead, CursorGone, Entry, Retention
+from porch.queue.channels import (
+    CLOSE_ENTRY,
+    HANG_UP_GRACE,
+    CursorAhead,
+    CursorGone,
+    Entry,
+    Retention,
+    completes,
+)
 
 KEEP_WHILE_PENDING_MS = 24 * 3600 * 1000  # an event may run long without writing
 LONGEST_BLOCK_S = 30.0  # one XREAD BLOCK at most; the reader's own timeout decides the rest
@@ -266,9 +274,8 @@ class RedisStream:
         batch = await self.read(cursor, timeout)
         if not batch:
             return None
-        completes = any(e.message.get("msg") == protocol.MSG_COMPLETED for e in batch)
-        if completes and not self.pending:
-            batch.append(Entry(0, protocol.CLOSE_STREAM, protocol.sse_data(protocol.CLOSE_STREAM)))
+        if completes(batch) and not self.pending:
+            batch.append(CLOSE_ENTRY)
             self.client.hincrby(self.meta_key, "closing", 1)
         return batch
 

@@ -51,6 +51,15 @@ class Entry(NamedTuple):
     frame: bytes
 
 
+# What a reader appends to end the stream (id 0: not in the log), encoded once.
+CLOSE_ENTRY = Entry(0, protocol.CLOSE_STREAM, protocol.sse_data(protocol.CLOSE_STREAM))
+
+
+def completes(batch: list[Entry]) -> bool:
+    """The batch carries a completion: if nothing is pending now, the stream ends after it."""
+    return any(e.message.get("msg") == protocol.MSG_COMPLETED for e in batch)
+
+
 class CursorGone(Exception):
     """Some messages after the cursor are no longer kept (past the retention, or pushed out
     by the bounds): replaying from it would skip them."""
@@ -295,9 +304,8 @@ class Channel:
         batch = await self.read(cursor, timeout)
         if not batch:
             return None
-        completes = any(e.message.get("msg") == protocol.MSG_COMPLETED for e in batch)
-        if completes and not self.pending:
-            batch.append(Entry(0, protocol.CLOSE_STREAM, protocol.sse_data(protocol.CLOSE_STREAM)))
+        if completes(batch) and not self.pending:
+            batch.append(CLOSE_ENTRY)
             self._closing += 1
             self._settled.clear()
         return batch

@@ -90,8 +90,9 @@ class CallCodec:
     def encode(self, job: Job) -> bytes | None:
         call: Call = job.payload
         dep = call.dep
-        if dep.connection == "stream" or dep.rendered_in is not None or \
-                dep not in self.runtime.blocks.dependencies:
+        app_events = self.runtime.blocks.dependencies  # an app event's id is its index
+        if dep.connection == "stream" or dep.rendered_in is not None or not (
+                dep.id < len(app_events) and app_events[dep.id] is dep):
             return None
         context, target = _detached(call.context)
         return pickle.dumps((dep.id, call.data, call.session, call.root, call.simple, context,

@@ -48,6 +48,10 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+# Seconds a cluster run's lease lasts unrenewed (PORCH_LEASE_TTL, docs/cluster.md).
+DEFAULT_LEASE_TTL = 6.0
+
+
 @dataclass(frozen=True)
 class Settings:
     server_name: str = "127.0.0.1"
@@ -124,7 +128,7 @@ class Settings:
     cluster_secret: str | None = field(default=None, repr=False)
     # How long a run's lease lasts unrenewed on a cluster (PORCH_LEASE_TTL): a lost
     # replica's jobs run again elsewhere after about this long.
-    lease_ttl: float = 6.0
+    lease_ttl: float = DEFAULT_LEASE_TTL
 
     @property
     def bound_to_loopback(self) -> bool:
@@ -258,7 +262,7 @@ class Settings:
 
 def _lease_ttl(raw: str | None) -> float:
     if raw is None or not raw.strip():
-        return 6.0
+        return DEFAULT_LEASE_TTL
     try:
         value = float(raw)
     except ValueError:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import free_port
-from tests.proxies import NGINX, require, wait_for_port
+from tests.proxies import NGINX, require, running_nginx, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,13 +52,7 @@ class Replica:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def cluster_env(redis_url: str, folder: Path, **extra: str) -> dict[str, str]:
@@ -129,13 +123,5 @@ def balancer(ports: list[int], tmp: Path) -> Iterator[str]:
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in ports)
     config = tmp / "nginx.conf"
     config.write_text(BALANCER.format(tmp=tmp, port=port, servers=servers, user=user))
-    log = tmp / "error.log"
-    process = subprocess.Popen([NGINX, "-e", str(log), "-p", str(tmp), "-c", str(config)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port, process, log)
+    with running_nginx(config, tmp, port):
         yield f"http://127.0.0.1:{port}/"
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=10)

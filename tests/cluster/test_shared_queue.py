@@ -207,6 +207,12 @@ def started_runs(store: redis.Redis, count: int, timeout: float = 20) -> list[li
     raise AssertionError(f"fewer than {count} runs started")
 
 
+def running_and_other(pair: list[Replica], pid: str) -> tuple[Replica, Replica]:
+    """The replica whose process ran a job (by the pid the job recorded), and the other."""
+    victim = next(r for r in pair if r.pid == int(pid))
+    return victim, next(r for r in pair if r is not victim)
+
+
 def test_a_killed_replicas_job_runs_again_on_another(two: list[Replica],
                                                      store: redis.Redis) -> None:
     session = uuid.uuid4().hex
@@ -214,8 +220,7 @@ def test_a_killed_replicas_job_runs_again_on_another(two: list[Replica],
         event_id = join(client, two[0].url, LONG, ["job"], session)
         [(run_event, attempt, pid)] = started_runs(store, 1)
         assert (run_event, attempt) == (event_id, "1")
-        victim = next(r for r in two if r.pid == int(pid))
-        survivor = next(r for r in two if r is not victim)
+        victim, survivor = running_and_other(two, pid)
         victim.kill()
         killed = time.monotonic()
         messages = read(client, survivor.url, session)
@@ -235,8 +240,7 @@ def test_a_rerun_after_a_partial_stream_replaces_the_outputs(
     with httpx.Client(timeout=30) as client:
         join(client, two[0].url, LONG_STREAM, ["s"], session)
         [(_, _, pid)] = started_runs(store, 1)
-        victim = next(r for r in two if r.pid == int(pid))
-        survivor = next(r for r in two if r is not victim)
+        victim, survivor = running_and_other(two, pid)
         time.sleep(0.3)  # its first result is out
         victim.kill()
         messages = read(client, survivor.url, session)
@@ -254,8 +258,7 @@ def test_an_at_most_once_event_fails_instead_of_running_twice(
     with httpx.Client(timeout=30) as client:
         join(client, two[1].url, ONCE, ["pay"], session)
         [(_, _, pid)] = started_runs(store, 1)
-        victim = next(r for r in two if r.pid == int(pid))
-        survivor = next(r for r in two if r is not victim)
+        victim, survivor = running_and_other(two, pid)
         victim.kill()
         done = completed(read(client, survivor.url, session))
     assert not done["success"] and done["title"] == "Server lost"
@@ -409,8 +412,7 @@ def test_a_lost_job_reruns_while_other_keys_keep_the_queue_busy(
     with httpx.Client(timeout=30) as client:
         join(client, two[0].url, LONG, ["busy-job"], session)
         [(_, _, pid)] = started_runs(store, 1)
-        victim = next(r for r in two if r.pid == int(pid))
-        survivor = next(r for r in two if r is not victim)
+        victim, survivor = running_and_other(two, pid)
         noise = threading.Thread(target=hammer)
         noise.start()
         victim.kill()
