@@ -1,17 +1,27 @@
 """The shared queue's Lua scripts (porch.cluster.jobs): each runs as one atomic step in Redis,
 so two replicas never take the same slot, the same job or the same lease."""
 
+# KEYS: waiting, keys, job, seq, waiting_n, limits, running. ARGV: id, K, blob, fn, batch,
+# limit, max_size, take now (1: the joining replica runs it if it is K's head and K has
+# room), now ms, lease ms, replica. Returns {rank, size, taken}; rank -1: the queue is full.
 ENQUEUE = """
 local max = tonumber(ARGV[7])
-if max >= 0 and tonumber(redis.call('GET', KEYS[5]) or '0') >= max then return {-1, 0} end
+if max >= 0 and tonumber(redis.call('GET', KEYS[5]) or '0') >= max then return {-1, 0, 0} end
 local seq = redis.call('INCR', KEYS[4])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('HSET', KEYS[6], ARGV[2], ARGV[6])
+if ARGV[8] == '1' and redis.call('ZCARD', KEYS[1]) == 0 and
+   (ARGV[6] == '' or redis.call('ZCARD', KEYS[7]) < tonumber(ARGV[6])) then
+  redis.call('HSET', KEYS[3], 'blob', ARGV[3], 'key', ARGV[2], 'fn', ARGV[4], 'batch', ARGV[5],
+             'seq', seq, 'attempt', 1, 'owner', ARGV[11])
+  redis.call('ZADD', KEYS[7], tonumber(ARGV[9]) + tonumber(ARGV[10]), ARGV[1])
+  return {0, 1, 1}
+end
 redis.call('HSET', KEYS[3], 'blob', ARGV[3], 'key', ARGV[2], 'fn', ARGV[4], 'batch', ARGV[5],
            'seq', seq, 'attempt', 0)
 redis.call('ZADD', KEYS[1], seq, ARGV[1])
-redis.call('SADD', KEYS[2], ARGV[2])
-redis.call('HSET', KEYS[6], ARGV[2], ARGV[6])
 redis.call('INCR', KEYS[5])
-return {redis.call('ZRANK', KEYS[1], ARGV[1]), redis.call('ZCARD', KEYS[1])}
+return {redis.call('ZRANK', KEYS[1], ARGV[1]), redis.call('ZCARD', KEYS[1]), 0}
 """
 
 # KEYS: waiting, running, waiting_n, limits. ARGV: K, now ms, lease ms, replica, job prefix.
@@ -81,6 +91,19 @@ for i = 4, #ARGV, 3 do
   end
 end
 return lost
+"""
+
+# A run ended: its slots are free, and if a job waits in K, every replica hears so (when none
+# does, nobody needs to look). KEYS: running, waiting. ARGV: job prefix, doorbell channel,
+# doorbell message, then the run's event ids. Returns how many wait in K.
+FINISH = """
+for i = 4, #ARGV do
+  redis.call('ZREM', KEYS[1], ARGV[i])
+  redis.call('DEL', ARGV[1] .. ARGV[i])
+end
+local waiting = redis.call('ZCARD', KEYS[2])
+if waiting > 0 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+return waiting
 """
 
 # A run this replica lost or leaves: back in front of its key's waiting set.

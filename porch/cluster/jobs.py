@@ -41,9 +41,10 @@ import redis
 import redis.asyncio
 
 from porch import protocol
-from porch.cluster.job_scripts import ENQUEUE, RENEW, REQUEUE, TAKE
+from porch.cluster.job_scripts import ENQUEUE, FINISH, RENEW, REQUEUE, TAKE
 from porch.cluster.replies import as_bytes, as_text
 from porch.cluster.signing import Signer
+from porch.cluster.streams import Fence, RedisStream
 from porch.errors import QueueFull
 from porch.queue.scheduler import Job, JobRunner, Scheduler, Send
 from porch.server.settings import DEFAULT_LEASE_TTL
@@ -61,7 +62,17 @@ class _Run:
     lost: bool = False  # its lease went to another replica: it must say nothing more
 
 
-def _fenced(run: _Run, send: Send) -> Send:
+def _fenced(run: _Run, send: Send, fence: Fence) -> Send:
+    """`send` for a run: nothing once this replica knows the run lost its lease, and, into a
+    Redis stream, nothing once Redis says so (checked with each message, in its append)."""
+    stream = getattr(send, "__self__", None)
+    if isinstance(stream, RedisStream) and send == stream.send:
+        def send_fenced(message: dict[str, Any]) -> None:
+            if not run.lost:
+                stream.send(message, fence)
+
+        return send_fenced
+
     def send_unless_lost(message: dict[str, Any]) -> None:
         if not run.lost:
             send(message)
@@ -74,9 +85,11 @@ class RedisJobQueue:
 
     def __init__(self, client: redis.Redis, listener: redis.asyncio.Redis, prefix: str,
                  signer: Signer, *, max_size: int | None, lease_ttl: float = DEFAULT_LEASE_TTL,
-                 max_attempts: int = 2) -> None:
+                 max_attempts: int = 2, writer: redis.asyncio.Redis | None = None) -> None:
         self.client = client
         self.listener = listener
+        # Writes nobody waits for (a finished run's release): off the event loop's path.
+        self.writer = writer or listener
         self.prefix = f"{prefix}:q"
         self.signer = signer
         self.max_size = max_size
@@ -86,9 +99,11 @@ class RedisJobQueue:
         self.local = Scheduler()  # the jobs only this replica can run
         self._runner: JobRunner | None = None
         self._enqueue = client.register_script(ENQUEUE)
-        self._take = client.register_script(TAKE)
+        self._take = self.writer.register_script(TAKE)  # awaited: the loop serves meanwhile
         self._renew = client.register_script(RENEW)
         self._requeue = client.register_script(REQUEUE)
+        self._finish = self.writer.register_script(FINISH)
+        self._releases: set[asyncio.Task[None]] = set()
         self._running: dict[str, _Run] = {}
         self._joined: dict[str, tuple[Job, str]] = {}  # joined here, waiting: for their ranks
         self._durations: dict[str, tuple[float, int]] = {}
@@ -127,18 +142,28 @@ class RedisJobQueue:
             return
         signed = self.signer.sign(blob, job.event_id.encode())
         limit = "" if job.limit is None else str(job.limit)
-        rank, size = self._enqueue(
+        # The joining replica runs the job itself when it would be taken at once anyway
+        # (K's head, K has room): no doorbell, no take, no rebuild of the job. Only once
+        # this replica renews leases (run() started) and not for a batch (it gathers).
+        take_now = self._wake is not None and job.batch <= 1
+        rank, size, taken = self._enqueue(
             keys=[self._waiting(job.key), f"{self.prefix}:keys", self._job(job.event_id),
-                  f"{self.prefix}:seq", self._count, f"{self.prefix}:limits"],
+                  f"{self.prefix}:seq", self._count, f"{self.prefix}:limits",
+                  self._running_key(job.key)],
             args=[job.event_id, job.key, signed, job.fn, job.batch, limit,
-                  -1 if self.max_size is None else self.max_size])
+                  -1 if self.max_size is None else self.max_size, int(take_now),
+                  int(time.time() * 1000), int(self.lease_ttl * 1000), self.replica])
         if int(rank) < 0:
             raise QueueFull(f"Queue is full. Max size is {self.max_size} and size is "
                             f"{self.waiting_count()}.")
-        self._joined[job.event_id] = (job, job.key)
-        self._ranks[job.event_id] = int(rank)
         job.send(protocol.estimation(job.event_id, int(rank), int(size),
                                      self._eta(job, int(rank))))
+        if int(taken):
+            job.attempt = 1
+            self._launch(job.key, [job])
+            return
+        self._joined[job.event_id] = (job, job.key)
+        self._ranks[job.event_id] = int(rank)
         self._doorbell(job.key)
         self._ring(job.key)
 
@@ -205,6 +230,8 @@ class RedisJobQueue:
         tasks = [run.task for run in runs if run.task is not None]
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        if self._releases:  # finished runs' slots, freed before the connections close
+            await asyncio.gather(*self._releases, return_exceptions=True)
         await self.local.close()
 
     # ---- background work -------------------------------------------------------------------
@@ -267,9 +294,9 @@ class RedisJobQueue:
                     # Every key each tick, however busy the doorbells keep this loop: a key
                     # nobody rings (its replica died mid-job) has its lapsed leases found.
                     swept = time.monotonic()
-                    due |= {as_text(k) for k in self.client.smembers(f"{self.prefix}:keys")}
+                    due |= {as_text(k) for k in await self.writer.smembers(f"{self.prefix}:keys")}
                 for key in sorted(due):
-                    while self._take_one(key):
+                    while await self._take_one(key):
                         pass
             except (redis.RedisError, OSError) as exc:
                 log.warning("cannot take jobs from the shared queue (%s); retrying", exc)
@@ -278,10 +305,10 @@ class RedisJobQueue:
                 log.exception("taking jobs from the shared queue failed; retrying")
                 await asyncio.sleep(TICK)
 
-    def _take_one(self, key: str) -> bool:
+    async def _take_one(self, key: str) -> bool:
         """Take K's next run, if it has room; True if one was taken."""
         now = int(time.time() * 1000)
-        found = self._take(keys=[self._waiting(key), self._running_key(key), self._count,
+        found = await self._take(keys=[self._waiting(key), self._running_key(key), self._count,
                                  f"{self.prefix}:limits"],
                            args=[key, now, int(self.lease_ttl * 1000), self.replica,
                                  f"{self.prefix}:job:"])
@@ -311,12 +338,16 @@ class RedisJobQueue:
                 self._release(key, event_id)
                 continue
             jobs.append(job)
-        if not jobs:
-            return
+        if jobs:
+            self._launch(key, jobs)
+
+    def _launch(self, key: str, jobs: list[Job]) -> None:
+        """Run `jobs` (taken by this replica: their leases are its own) as one run."""
         run = _Run(key, jobs)
         eta = self.average(jobs[0].fn)
         for job in jobs:
-            job.send = _fenced(run, job.send)
+            job.send = _fenced(run, job.send, (self._job(job.event_id), self.replica,
+                                                str(job.attempt)))
             job.started = time.monotonic()
             self._running[job.event_id] = run
             job.send(protocol.process_starts(job.event_id, eta))
@@ -338,14 +369,24 @@ class RedisJobQueue:
             fn = run.jobs[0].fn
             total, count = self._durations.get(fn, (0.0, 0))
             self._durations[fn] = (total + time.monotonic() - run.started, count + 1)
+        task = asyncio.get_running_loop().create_task(self._free(run))
+        self._releases.add(task)  # a task nobody holds may be collected mid-way
+        task.add_done_callback(self._releases.discard)
+
+    async def _free(self, run: _Run) -> None:
+        """Free a finished run's slots, on a connection of its own: the run's last message
+        is already in its stream, and its reader should not wait behind this."""
         try:
-            for job in run.jobs:
-                self._release(run.key, job.event_id)
-            self._doorbell(run.key)
+            waiting = await self._finish(
+                keys=[self._running_key(run.key), self._waiting(run.key)],
+                args=[f"{self.prefix}:job:", self.work_channel, f"{self.replica}|{run.key}",
+                      *(job.event_id for job in run.jobs)])
         except (redis.RedisError, OSError) as exc:
             # Its lease lapses instead; a take then finds the event ended and skips it.
             log.warning("cannot release the finished job in %s (%s)", run.key, exc)
-        self._ring(run.key)
+            waiting = 1
+        if waiting:  # a job waits for the slot this run freed
+            self._ring(run.key)
 
     def _release(self, key: str, event_id: str) -> None:
         with self.client.pipeline(transaction=True) as pipe:

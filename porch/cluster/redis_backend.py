@@ -150,7 +150,8 @@ class RedisBackend:
     def job_queue(self, *, max_size: int | None) -> JobQueue:
         return RedisJobQueue(self.client, self._async_client(None), self.prefix,
                              Signer(derive(self._secret, "jobs:" + self.prefix)),
-                             max_size=max_size, lease_ttl=self.lease_ttl)
+                             max_size=max_size, lease_ttl=self.lease_ttl,
+                             writer=self._async_client(SOCKET_TIMEOUT))
 
     def state_store(self, *, capacity: int, max_bytes: int, budget: SessionBudget,
                     lifetimes: Mapping[int, float], on_delete: OnDelete) -> StateStore:

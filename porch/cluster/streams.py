@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -44,37 +45,71 @@ from porch.queue.channels import (
     CursorGone,
     Entry,
     Retention,
-    completes,
 )
+
+log = logging.getLogger("porch.cluster")
+
+# A run's claim on its job (the job's key, the replica, the attempt): a message it sends is
+# logged only while the job is still that attempt on that replica, checked in the same step.
+Fence = tuple[str, str, str]
 
 KEEP_WHILE_PENDING_MS = 24 * 3600 * 1000  # an event may run long without writing
 LONGEST_BLOCK_S = 30.0  # one XREAD BLOCK at most; the reader's own timeout decides the rest
 READ_COUNT = 10_000  # entries one read returns at most
 
+# ARGV: max messages, ttl ms, keep-while-pending ms, now ms, max bytes, then per message six:
+# event id, msg, data, and its run's fence (job key, owner, attempt; '' for none). Returns
+# each message's id, -1 where it was dropped.
 APPEND = """
-local ev = ARGV[1]
-if ev ~= '' and redis.call('SISMEMBER', KEYS[3], ev) == 0 then return false end
-local n = redis.call('HINCRBY', KEYS[2], 'last', 1)
-redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. n, 'm', ARGV[3])
-if ev ~= '' then
-  if ARGV[2] == 'process_completed' then
-    redis.call('SREM', KEYS[3], ev)
-    redis.call('HSET', KEYS[2], 'e:' .. ev, ARGV[7])
-  elseif ARGV[2] == 'process_generating' then
-    redis.call('HSET', KEYS[2], 'g:' .. ev, '1')
+local ids = {}
+local maxn, maxb = tonumber(ARGV[1]), tonumber(ARGV[5])
+for i = 6, #ARGV, 6 do
+  local ev, kind, data, job = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local ok = ev == '' or redis.call('SISMEMBER', KEYS[3], ev) == 1
+  if ok and job ~= '' then
+    local run = redis.call('HMGET', job, 'owner', 'attempt')
+    ok = run[1] == ARGV[i + 4] and run[2] == ARGV[i + 5]
+  end
+  if ok then
+    local n = redis.call('HINCRBY', KEYS[2], 'last', 1)
+    redis.call('XADD', KEYS[1], '0-' .. n, 'm', data, 't', kind)
+    local bytes = redis.call('HINCRBY', KEYS[2], 'bytes', #data)
+    local count = redis.call('XLEN', KEYS[1])
+    while count > 1 and (count > maxn or bytes > maxb) do
+      local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+      redis.call('XDEL', KEYS[1], first[1])
+      bytes = redis.call('HINCRBY', KEYS[2], 'bytes', -#first[2][2])
+      count = count - 1
+    end
+    if ev ~= '' then
+      if kind == 'process_completed' then
+        redis.call('SREM', KEYS[3], ev)
+        redis.call('HSET', KEYS[2], 'e:' .. ev, ARGV[4])
+      elseif kind == 'process_generating' then
+        redis.call('HSET', KEYS[2], 'g:' .. ev, '1')
+      end
+    end
+    table.insert(ids, n)
+  else
+    table.insert(ids, -1)
   end
 end
-local keep = ARGV[6]
-if redis.call('SCARD', KEYS[3]) == 0 then keep = ARGV[5] end
+local keep = ARGV[3]
+if redis.call('SCARD', KEYS[3]) == 0 then keep = ARGV[2] end
 redis.call('PEXPIRE', KEYS[1], keep)
 redis.call('PEXPIRE', KEYS[2], keep)
 redis.call('PEXPIRE', KEYS[3], keep)
-return n
+return ids
 """
 
 # ARGV: cursor (-1: from what no reader without a cursor had yet), mark (0: nothing, 1: every
-# entry read is delivered, 2: only the first), count. Returns {status, last, entries}.
+# entry read is delivered, 2: only the first), count, readers who joined since the last read
+# (counted here: one call, not two), close (1: if an entry read completes an event and none
+# is pending, this reader says close_stream, counted in `closing` in the same step, so a join
+# that sees `closing` 0 knows no reader is about to close). Returns {status, last, entries,
+# closes}.
 READ = """
+if ARGV[4] ~= '0' then redis.call('HINCRBY', KEYS[2], 'readers', ARGV[4]) end
 local last = tonumber(redis.call('HGET', KEYS[2], 'last') or '0')
 local delivered = tonumber(redis.call('HGET', KEYS[2], 'delivered') or '0')
 local head = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
@@ -84,9 +119,9 @@ local cursor = tonumber(ARGV[1])
 if cursor < 0 then
   cursor = math.max(delivered, dropped)
 elseif cursor > last then
-  return {'ahead', last, {}}
+  return {'ahead', last, {}, 0}
 elseif cursor < dropped then
-  return {'gone', last, {}}
+  return {'gone', last, {}, 0}
 end
 local count = tonumber(ARGV[3])
 if ARGV[2] == '2' then count = 1 end
@@ -95,7 +130,14 @@ if #entries > 0 and ARGV[2] ~= '0' then
   local upto = tonumber(string.match(entries[#entries][1], '%-(%d+)$'))
   if upto > delivered then redis.call('HSET', KEYS[2], 'delivered', upto) end
 end
-return {'ok', last, entries}
+local closes = 0
+if ARGV[5] == '1' and redis.call('SCARD', KEYS[3]) == 0 then
+  for _, entry in ipairs(entries) do
+    if entry[2][4] == 'process_completed' then closes = 1 break end
+  end
+  if closes == 1 then redis.call('HINCRBY', KEYS[2], 'closing', 1) end
+end
+return {'ok', last, entries, closes}
 """
 
 
@@ -123,10 +165,12 @@ class PendingView:
         return isinstance(event_id, str) and self._stream.is_pending(event_id)
 
     def __iter__(self) -> Iterator[str]:
+        self._stream.flush()
         members = self._stream.client.smembers(self._stream.pending_key)
         return iter(sorted(as_text(m) for m in members))
 
     def __len__(self) -> int:
+        self._stream.flush()
         return int(self._stream.client.scard(self._stream.pending_key))
 
     def __bool__(self) -> bool:
@@ -137,6 +181,7 @@ class PendingView:
 
     def discard(self, event_id: str) -> None:
         stream = self._stream
+        stream.flush()
         with stream.client.pipeline(transaction=True) as pipe:
             pipe.srem(stream.pending_key, event_id)
             pipe.hdel(stream.meta_key, f"e:{event_id}")
@@ -154,6 +199,10 @@ class RedisStream:
         self.meta_key = f"{base}:meta"
         self.pending_key = f"{base}:pending"
         self._keys = [self.out_key, self.meta_key, self.pending_key]
+        self._joins_owed = 0  # readers joined here, counted in Redis by the next read
+        self._caught_up: int | None = None  # the newest id the last read here handed out
+        self._quiet = False  # the last add_pending saw no reader closing the stream
+        self._outbox: list[tuple[dict[str, Any], Fence | None]] = []  # sent, not yet written
 
     # ---- writing ---------------------------------------------------------------------------
     @property
@@ -161,49 +210,89 @@ class RedisStream:
         return PendingView(self)
 
     def add_pending(self, event_id: str) -> None:
+        self.flush()
         with self.client.pipeline(transaction=True) as pipe:
             pipe.sadd(self.pending_key, event_id)
             pipe.hset(self.meta_key, f"e:{event_id}", "")
             for key in self._keys:
                 pipe.pexpire(key, KEEP_WHILE_PENDING_MS)
-            pipe.execute()
+            pipe.hget(self.meta_key, "closing")
+            closing = pipe.execute()[-1]
+        # A reader decides close_stream in the same step as it counts itself closing (READ),
+        # and never while an event is pending: seen 0 here, none is about to (`settled`).
+        self._quiet = not int(closing or 0)
 
-    def send(self, message: dict[str, Any]) -> None:
-        self.append(message)
+    def send(self, message: dict[str, Any], fence: Fence | None = None) -> None:
+        """Log `message` soon: what is sent in one stretch of the event loop (an estimation
+        and the start, a burst of tokens) goes to Redis in one call, made before the loop
+        does anything else, so nothing another step does is ordered before it. `fence`: the
+        run sending it; past its lease (another replica runs the job now) it is dropped."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on the loop: nothing to gather it with
+            self._write([(message, fence)])
+            return
+        self._outbox.append((message, fence))
+        if len(self._outbox) == 1:
+            loop.call_soon(self._flush_logged)
 
     def append(self, message: dict[str, Any]) -> int | None:
-        event_id = message.get("event_id")
+        found = self._write([(message, None)])[-1]
+        return None if found < 0 else found
+
+    def flush(self) -> None:
+        """Write what `send` gathered (every other call here does this first)."""
+        if self._outbox:
+            batch, self._outbox = self._outbox, []
+            self._write(batch)
+
+    def _flush_logged(self) -> None:
+        try:
+            self.flush()
+        except (redis.RedisError, OSError) as exc:
+            log.warning("messages of a stream could not be written (%s): its readers "
+                        "will not see them", exc)
+
+    def _write(self, batch: list[tuple[dict[str, Any], Fence | None]]) -> list[int]:
+        self.flush()
         retention = self.bus.retention
-        found = self.bus.append_script(keys=self._keys, args=[
-            event_id or "", message.get("msg") or "", protocol.dumps(message),
-            retention.max_messages, max(int(retention.ttl * 1000), 1), KEEP_WHILE_PENDING_MS,
-            int(time.time() * 1000)])
-        return None if found is None else int(found)
+        args: list[Any] = [retention.max_messages, max(int(retention.ttl * 1000), 1),
+                           KEEP_WHILE_PENDING_MS, int(time.time() * 1000),
+                           retention.max_bytes]
+        for message, fence in batch:
+            args += [message.get("event_id") or "", message.get("msg") or "",
+                     protocol.dumps(message), *(fence or ("", "", ""))]
+        return [int(i) for i in self.bus.append_script(keys=self._keys, args=args)]
 
     def expire(self) -> None:
         """Nothing to do: Redis expires the keys (see the module docstring)."""
 
     # ---- what it holds ---------------------------------------------------------------------
     def is_pending(self, event_id: str) -> bool:
+        self.flush()
         return bool(self.client.sismember(self.pending_key, event_id))
 
     def knows(self, event_id: str) -> bool:
+        self.flush()
         return bool(self.client.hexists(self.meta_key, f"e:{event_id}"))
 
     def ended(self, event_id: str) -> bool:
+        self.flush()
         found = self.client.hget(self.meta_key, f"e:{event_id}")
         return found is not None and found != b""
 
     def generated(self, event_id: str) -> bool:
+        self.flush()
         return bool(self.client.hexists(self.meta_key, f"g:{event_id}"))
 
     def _counter(self, field: str) -> int:
+        self.flush()
         found = self.client.hget(self.meta_key, field)
         return 0 if found is None else int(found)
 
     @property
     def readers(self) -> int:
-        return self._counter("readers")
+        return self._counter("readers") + self._joins_owed
 
     @property
     def last_id(self) -> int:
@@ -211,11 +300,13 @@ class RedisStream:
 
     @property
     def unread(self) -> bool:
+        self.flush()
         last, delivered = self.client.hmget(self.meta_key, ["last", "delivered"])
         return int(last or 0) > int(delivered or 0)
 
     @property
     def retained(self) -> bool:
+        self.flush()
         return bool(self.client.xlen(self.out_key))
 
     @property
@@ -228,15 +319,27 @@ class RedisStream:
     def _read(self, cursor: int | None, mark: int) -> list[Entry]:
         return self._read_and_last(cursor, mark)[0]
 
-    def _read_and_last(self, cursor: int | None, mark: int) -> tuple[list[Entry], int]:
-        """The entries after `cursor`, and the newest id now (where a wait starts from)."""
-        status, last, raw = self.bus.read_script(
-            keys=self._keys, args=[-1 if cursor is None else cursor, mark, READ_COUNT])
+    def _read_and_last(self, cursor: int | None, mark: int, close: bool = False
+                       ) -> tuple[list[Entry], int, bool]:
+        """The entries after `cursor`, the newest id now (where a wait starts from), and
+        whether this reader now says close_stream (asked with `close`, see READ)."""
+        self.flush()
+        joins, self._joins_owed = self._joins_owed, 0
+        try:
+            status, last, raw, closes = self.bus.read_script(keys=self._keys, args=[
+                -1 if cursor is None else cursor, mark, READ_COUNT, joins, int(close)])
+        except BaseException:
+            self._joins_owed += joins  # not counted: the next read counts them
+            raise
         if status == b"ahead":
             raise CursorAhead(cursor)
         if status == b"gone":
             raise CursorGone(cursor)
-        return _entries(raw), int(last)
+        entries = _entries(raw)
+        # Everything up to `last` was just handed to a reader: its next read can wait first.
+        caught_up = mark == 1 and (not entries or entries[-1].id == int(last))
+        self._caught_up = int(last) if caught_up else None
+        return entries, int(last), bool(closes)
 
     def after(self, cursor: int) -> list[Entry]:
         if cursor < 0:
@@ -249,18 +352,28 @@ class RedisStream:
         block = int(max(min(timeout, LONGEST_BLOCK_S), 0.001) * 1000)
         await self.bus.waiter.xread({self.out_key: f"0-{last}"}, count=1, block=block)
 
-    async def read(self, cursor: int | None, timeout: float) -> list[Entry] | None:
-        found, last = self._read_and_last(cursor, 1)
+    async def _wait_and_read(self, cursor: int | None, timeout: float, mark: int,
+                             close: bool = False) -> tuple[list[Entry], bool]:
+        seen = self._caught_up
+        if mark == 1 and seen is not None and not self._joins_owed and cursor in (None, seen):
+            # The last read here took everything: nothing newer can be there without the
+            # wait seeing it, so wait first and spare a read (a wake for what another reader
+            # took then reads nothing: the caller sees a quiet interval).
+            await self._arrival(seen, timeout)
+            found, _, closes = self._read_and_last(cursor, mark, close)
+            return found, closes
+        found, last, closes = self._read_and_last(cursor, mark, close)
         if not found:
             await self._arrival(last, timeout)
-            found = self._read(cursor, 1)
+            found, _, closes = self._read_and_last(cursor, mark, close)
+        return found, closes
+
+    async def read(self, cursor: int | None, timeout: float) -> list[Entry] | None:
+        found, _ = await self._wait_and_read(cursor, timeout, 1)
         return found or None
 
     async def next(self, timeout: float) -> dict[str, Any] | None:
-        found, last = self._read_and_last(None, 2)
-        if not found:
-            await self._arrival(last, timeout)
-            found = self._read(None, 2)
+        found, _ = await self._wait_and_read(None, timeout, 2)
         return found[0].message if found else None
 
     def ready(self) -> list[dict[str, Any]]:
@@ -271,18 +384,20 @@ class RedisStream:
         return None if batch is None else [m for _, m, _ in batch]
 
     async def read_batch(self, cursor: int | None, timeout: float) -> list[Entry] | None:
-        batch = await self.read(cursor, timeout)
+        batch, closes = await self._wait_and_read(cursor, timeout, 1, close=True)
         if not batch:
             return None
-        if completes(batch) and not self.pending:
+        if closes:  # READ decided it as `completes(batch) and not self.pending`
             batch.append(CLOSE_ENTRY)
-            self.client.hincrby(self.meta_key, "closing", 1)
         return batch
 
     def reader_joined(self) -> None:
-        self.client.hincrby(self.meta_key, "readers", 1)
+        self._joins_owed += 1  # counted by this reader's first read, in the same call
 
     def reader_left(self, *, closed: bool) -> None:
+        if self._joins_owed and not closed:
+            self._joins_owed -= 1  # it never read: Redis never counted it
+            return
         with self.client.pipeline(transaction=True) as pipe:
             pipe.hincrby(self.meta_key, "readers", -1)
             if closed:
@@ -292,6 +407,9 @@ class RedisStream:
     async def settled(self, timeout: float | None = None) -> None:
         """Return once no reader, on any replica, is waiting for its client to hang up after
         close_stream (polled: this wait is rare and short)."""
+        if self._quiet:  # the join's own add_pending just saw no reader closing
+            self._quiet = False
+            return
         limit = HANG_UP_GRACE + 1.0 if timeout is None else timeout
         deadline = time.monotonic() + limit
         while self.closing and time.monotonic() < deadline:
@@ -335,6 +453,7 @@ class RedisBus:
 
     def drop(self, key: str) -> None:
         stream = self._streams.pop(key, None) or RedisStream(self, key)
+        stream._outbox.clear()  # gone: what it still had to write goes with it
         self.client.delete(*stream._keys)
 
     def prune(self, keep: Callable[[str], bool]) -> int:

@@ -82,6 +82,9 @@ def long(text, request: gr.Request):
     time.sleep(4 if request.attempt == 1 else 0.1)
     return f"{text}|{request.attempt}"
 
+def plain(text):
+    return text.upper()
+
 with gr.Blocks(title="cluster-run") as demo:
     box = gr.Textbox()
     out = gr.Textbox()
@@ -96,9 +99,13 @@ with gr.Blocks(title="cluster-run") as demo:
     gr.Button("f").click(file_back, [box, upload], upload, api_name="file_back",
                          concurrency_limit=None)
     gr.Button("g").click(long, box, out, api_name="long", concurrency_limit=None)
+    # The p50 overhead is measured on this one: the same function as ONE_REPLICA's.
+    gr.Button("p").click(plain, box, out, api_name="plain", concurrency_limit=None)
 
 demo.launch(quiet=True)
 '''
+
+PLAIN = 6  # fn_index of `plain` in APP
 
 ONE_REPLICA = '''
 import porch as gr
@@ -292,7 +299,7 @@ def main() -> int:
                     balancer([r.port for r in started], folder / "nginx") as url:
                 # Overhead first, on a quiet cluster: one replica, direct (no nginx).
                 phase = time.monotonic()
-                cluster_p50 = p50_ms(started[0].url, 0)
+                cluster_p50 = p50_ms(started[0].url, PLAIN)
                 print(f"cluster p50 measured in {time.monotonic() - phase:.1f} s")
                 with replicas(ONE_REPLICA, 1, {**os.environ, "PYTHONPATH": str(ROOT)},
                               folder / "one") as [alone]:
