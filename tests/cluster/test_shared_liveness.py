@@ -189,3 +189,16 @@ def test_a_lost_replicas_sessions_are_claimed_by_one_sweeper(
     assert 0 < redis_client.ttl(c.key("gone")) <= 30
     assert not lost.detach("gone", 30)  # back from a stall: its unload already ran
     assert c.detach("shared", 30)
+
+
+def test_a_close_does_not_shorten_a_session_another_replica_holds(
+        redis_client: redis.Redis) -> None:
+    now = [1000.0]
+    a, b = store(redis_client, now), store(redis_client, now)
+    b.state("s")[1] = "v"
+    a.attach("s")
+    b.close("s", 5)
+    assert redis_client.ttl(b.key("s")) > 5  # A's page is still there
+    assert a.detach("s", 30)
+    b.close("s", 5)
+    assert 0 < redis_client.ttl(b.key("s")) <= 5
