@@ -35,4 +35,5 @@ def connect_backend(settings: Settings, blocks: Blocks) -> Backend:
 
     return RedisBackend.connect(url, blocks, secret=settings.cluster_secret,
                                 keep_closed=settings.closed_session_keep,
-                                lease_ttl=settings.lease_ttl)
+                                lease_ttl=settings.lease_ttl,
+                                idle_ttl=settings.session_idle_ttl)

@@ -3,9 +3,10 @@
 Shared here: the message bus (porch.cluster.streams) and the job queue with its leases
 (porch.cluster.jobs), so a `queue/join`, the run and the `queue/data` stream may each reach a
 different replica; login sessions, the login brake, the file cache's registry, OpenID Connect
-sign-ins, and the app's `gr.State` values. Not shared (docs/cluster.md): upload progress,
-heartbeats (a session's unload events run on the replica holding its heartbeat), and the
-events that run where they were joined (porch.server.job_codec).
+sign-ins, the app's `gr.State` values, and which sessions have a page attached (with a lease
+per replica, porch.cluster.liveness: a session's unload events run once, where its last
+heartbeat ended, or on a survivor once the replica holding it died). Not shared
+(docs/cluster.md): the events that run where they were joined (porch.server.job_codec).
 
 Keys are namespaced per app, `porch:<app id>` (`app_id`): replicas of one app share them;
 another app, or another version of this one, does not.
@@ -43,7 +44,7 @@ from porch.queue.sessions import OnDelete, SessionBudget, StateStore
 from porch.server.auth import LoginSessions
 from porch.server.brake import LoginBrake
 from porch.server.oidc.sessions import PendingStore, SignedInStore
-from porch.server.settings import DEFAULT_LEASE_TTL
+from porch.server.settings import DEFAULT_LEASE_TTL, DEFAULT_SESSION_IDLE_TTL
 
 log = logging.getLogger("porch.cluster")
 
@@ -79,13 +80,15 @@ class RedisBackend:
 
     def __init__(self, client: redis.Redis, *, app: str, secret: bytes,
                  shared: frozenset[int], keep_closed: float = 600.0,
-                 lease_ttl: float = DEFAULT_LEASE_TTL) -> None:
+                 lease_ttl: float = DEFAULT_LEASE_TTL,
+                 idle_ttl: float = DEFAULT_SESSION_IDLE_TTL) -> None:
         self.client = client
         self.prefix = f"porch:{app}"
         self._secret = secret
         self._shared = shared
         self._keep_closed = keep_closed
         self.lease_ttl = lease_ttl
+        self.idle_ttl = idle_ttl
         kwargs = client.connection_pool.connection_kwargs
         self._url_kwargs = {k: kwargs[k] for k in ("host", "port", "db", "path", "username",
                                                    "password") if kwargs.get(k) is not None}
@@ -116,7 +119,8 @@ class RedisBackend:
 
     @classmethod
     def connect(cls, url: str, blocks: Blocks, *, secret: str | None = None,
-                keep_closed: float = 600.0, lease_ttl: float = DEFAULT_LEASE_TTL) -> RedisBackend:
+                keep_closed: float = 600.0, lease_ttl: float = DEFAULT_LEASE_TTL,
+                idle_ttl: float = DEFAULT_SESSION_IDLE_TTL) -> RedisBackend:
         """Connect to the Redis at `url` and prove it answers (BackendUnavailable naming the
         URL if not). `secret`: the cluster's (PORCH_CLUSTER_SECRET); None takes the one kept
         in Redis, made by the first replica to start."""
@@ -138,7 +142,7 @@ class RedisBackend:
                         "in Redis (%s), which anyone who can read that Redis can use. Set "
                         "PORCH_CLUSTER_SECRET on every replica.", SECRET_KEY)
         return cls(client, app=app_id(blocks), secret=key, shared=shared_states(blocks),
-                   keep_closed=keep_closed, lease_ttl=lease_ttl)
+                   keep_closed=keep_closed, lease_ttl=lease_ttl, idle_ttl=idle_ttl)
 
     def shared_key(self) -> bytes | None:
         return derive(self._secret, "cookies:" + self.prefix)
@@ -159,7 +163,8 @@ class RedisBackend:
                                Signer(derive(self._secret, "state:" + self.prefix)),
                                self._shared, capacity=capacity, max_bytes=max_bytes,
                                budget=budget, lifetimes=lifetimes, on_delete=on_delete,
-                               keep_closed=self._keep_closed)
+                               keep_closed=self._keep_closed, idle_ttl=self.idle_ttl,
+                               lease=self.lease_ttl)
 
     def cache_registry(self) -> CacheRegistry:
         return RedisRegistry(self.client, self.prefix)

@@ -6,8 +6,9 @@ and signed, signing.py), `t:<id>` when it was set, `owner` the client cookie tha
 session (so no replica lets another client attach to it). Which values are shared: those of
 the app's own `gr.State`s, except `State(local=True)`. Everything else a session keeps (its
 view of `@render`ed blocks, render-drawn States, `local=True` values) stays in this replica's
-memory (`MemoryStateStore`), and so do liveness, capacity and the new-session budget: those
-describe the clients attached to this replica.
+memory (`MemoryStateStore`), and so do capacity and the new-session budget: those describe
+the clients of this replica. Whether a page is attached (its heartbeat stream open) is
+shared: porch.cluster.liveness counts every replica's streams, with a lease per replica.
 
 Reads return a fresh object, so in-place mutation (`history.append(x)` without returning
 `history`) is kept the way SCALE-OUT.md §2.4 says: every value an event read is pickled
@@ -15,8 +16,9 @@ again when the event ends (`hold(..., False)`) and written if its bytes changed.
 changing the same State at once on different replicas: the last to finish wins.
 
 Lifetimes are Redis TTLs, not a sweeper: a session's hash expires `idle_ttl` after its last
-use, and `closed_session_keep` after its page left. A State's own `time_to_live` is checked
-when the value is read.
+use (PORCH_SESSION_IDLE_TTL; while a page is attached anywhere, its holder keeps pushing that
+back), and `closed_session_keep` after its last page left, on whichever replica. A State's
+own `time_to_live` is checked when the value is read.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from typing import Any
 
 import redis
 
+from porch.cluster.liveness import SharedLiveness
 from porch.cluster.replies import as_bytes, as_text
 from porch.cluster.signing import Signer, StateNotShareable, TamperedValue
 from porch.errors import InvalidRequest
 from porch.queue.sessions import MemoryStateStore, OnDelete, SessionBudget, SessionValues
+from porch.server.settings import DEFAULT_LEASE_TTL
 
 log = logging.getLogger("porch.cluster")
 
@@ -93,6 +97,7 @@ class RedisStateStore:
                  shared: frozenset[int], *, capacity: int, max_bytes: int,
                  budget: SessionBudget, lifetimes: Mapping[int, float], on_delete: OnDelete,
                  keep_closed: float, idle_ttl: float = DEFAULT_IDLE_TTL,
+                 lease: float = DEFAULT_LEASE_TTL,
                  clock: Callable[[], float] = time.time) -> None:
         self.client = client
         self.prefix = prefix
@@ -105,6 +110,9 @@ class RedisStateStore:
         self.local = MemoryStateStore(capacity=capacity, max_bytes=max_bytes, budget=budget,
                                       lifetimes=lifetimes, on_delete=on_delete)
         self.lifetimes = self.local.lifetimes
+        self.liveness = SharedLiveness(client, prefix, lease=lease, keep_closed=keep_closed,
+                                       idle_ttl=self.idle_ttl, clock=clock)
+        self.lease_every: float | None = self.liveness.every
         self._lock = threading.Lock()
         # Per session, the values events were handed (and the bytes they came from): what
         # the end of an event pickles again to keep in-place changes.
@@ -259,11 +267,16 @@ class RedisStateStore:
     def attach(self, session_hash: str) -> None:
         self.local.attach(session_hash)
         self.client.expire(self.key(session_hash), int(self.idle_ttl))
+        self.liveness.attach(session_hash)
 
-    def detach(self, session_hash: str, keep: float) -> None:
+    def detach(self, session_hash: str, keep: float) -> bool:
+        """True once, on the replica whose stream was the session's last anywhere; the
+        session's hash then expires `keep` from now (liveness.DETACH)."""
         self.local.detach(session_hash, keep)
-        if not self.local.attached(session_hash):
-            self.client.expire(self.key(session_hash), max(int(keep), 1))
+        return self.liveness.detach(session_hash, keep)
+
+    def renew_leases(self) -> list[str]:
+        return self.liveness.renew()
 
     def hold(self, session_hash: str, held: bool) -> None:
         self.local.hold(session_hash, held)
@@ -276,7 +289,7 @@ class RedisStateStore:
 
     def close(self, session_hash: str, keep: float) -> None:
         self.local.close(session_hash, keep)
-        self.client.expire(self.key(session_hash), max(int(keep), 1))
+        self.liveness.close(session_hash, keep)
 
     def forget(self, session_hash: str) -> None:
         self.local.forget(session_hash)
@@ -295,10 +308,11 @@ class RedisStateStore:
         return self.local.sweep()
 
     def live(self, session_hash: str) -> bool:
-        return self.local.live(session_hash)
+        """An event of the session runs here, or a page is attached to it on any replica."""
+        return self.local.live(session_hash) or self.liveness.attached(session_hash)
 
     def attached(self, session_hash: str) -> bool:
-        return self.local.attached(session_hash)
+        return self.local.attached(session_hash) or self.liveness.attached(session_hash)
 
     def __contains__(self, session_hash: object) -> bool:
         return session_hash in self.local

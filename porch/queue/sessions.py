@@ -41,6 +41,8 @@ class StateStore(Protocol):
     them where every replica sees them)."""
 
     lifetimes: dict[int, float]  # a State's id -> its time_to_live in seconds
+    # Seconds between `renew_leases` calls; None: nothing to renew (one process alone).
+    lease_every: float | None
 
     def state(self, session_hash: str) -> MutableMapping[int, Any]: ...
 
@@ -51,7 +53,15 @@ class StateStore(Protocol):
 
     def attach(self, session_hash: str) -> None: ...
 
-    def detach(self, session_hash: str, keep: float) -> None: ...
+    def detach(self, session_hash: str, keep: float) -> bool:
+        """A heartbeat stream of the session ended: True if it was the session's last (its
+        unload events are due, and run by this caller alone)."""
+        ...
+
+    def renew_leases(self) -> list[str]:
+        """Keep this process's hold on its attached sessions, and claim those whose holder
+        was lost: returns the sessions whose unload events this caller now runs."""
+        ...
 
     def hold(self, session_hash: str, held: bool) -> None: ...
 
@@ -212,6 +222,8 @@ class MemoryStateStore:
     value)` is called, outside any lock, for each value that goes.
     """
 
+    lease_every: float | None = None  # one process: no leases (see StateStore)
+
     def __init__(self, capacity: int = 10_000, lifetimes: Mapping[int, float] | None = None,
                  on_delete: OnDelete | None = None,
                  clock: Callable[[], float] = time.monotonic, *,
@@ -307,14 +319,19 @@ class MemoryStateStore:
                 values.attached += 1
                 values.closes_at = None
 
-    def detach(self, session_hash: str, keep: float) -> None:
+    def detach(self, session_hash: str, keep: float) -> bool:
         with self.lock:
             values = self._sessions.get(session_hash)
             if values is None:
-                return
+                return True
             values.attached = max(0, values.attached - 1)
             if not values.attached:
                 values.closes_at = self.clock() + keep
+            return not values.attached
+
+    def renew_leases(self) -> list[str]:
+        """One process holds its streams itself: no lease to renew, nobody else's to claim."""
+        return []
 
     def hold(self, session_hash: str, held: bool) -> None:
         """An event of the session starts (True) or ends (False) running."""

@@ -28,6 +28,7 @@ from porch.server.responses import json_error
 from porch.server.routes import api, doctor, files, login, oidc, pages, streams, tus
 from porch.server.routes.component_server import component_server
 from porch.server.runtime import AppRuntime
+from porch.server.session_leases import renew_session_leases
 from porch.server.settings import Settings
 from porch.server.urls import PrefixRouting
 
@@ -131,6 +132,7 @@ def create_app(blocks: Blocks, settings: Settings | None = None,
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(runtime.clean_cache_periodically)
                 tasks.start_soon(runtime.sweep_sessions_periodically)
+                tasks.start_soon(renew_session_leases, runtime)
                 tasks.start_soon(runtime.scheduler.run)
                 yield
                 tasks.cancel_scope.cancel()

@@ -463,14 +463,17 @@ class AppRuntime:
 
     def session_closed(self, session_hash: str, root: str) -> None:
         """A page's heartbeat ended: run the app's unload events, and keep the session's
-        state only a while in case the page comes back (a reload, a network blip)."""
-        self.states.detach(session_hash, self.settings.closed_session_keep)
-        if self.states.attached(session_hash):
-            return  # another stream of the same client still holds the session
+        state only a while in case the page comes back (a reload, a network blip). Not while
+        another stream of the session (here, or on another replica) still holds it."""
+        if self.states.detach(session_hash, self.settings.closed_session_keep):
+            self.unload(session_hash, root)
+
+    def unload(self, session_hash: str, root: str) -> list[asyncio.Task[None]]:
+        """Run the app's unload events for the session that ended (its tasks)."""
         forget_session(session_hash)  # per-session caches' entries (Gradio's rule too)
-        for dep in self.blocks.unload_events():
-            self._spawn(self.execute(dep, [], session_hash, root, _discard,
-                                     uuid.uuid4().hex, diffs=False))
+        return [self._spawn(self.execute(dep, [], session_hash, root, _discard,
+                                         uuid.uuid4().hex, diffs=False))
+                for dep in self.blocks.unload_events()]
 
     async def background_settled(self) -> None:
         """Return once the work the server started on its own (unload events) has ended:

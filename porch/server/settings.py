@@ -48,8 +48,10 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-# Seconds a cluster run's lease lasts unrenewed (PORCH_LEASE_TTL, docs/cluster.md).
+# Seconds a cluster run's lease, or a replica's hold on its pages' heartbeats, lasts
+# unrenewed (PORCH_LEASE_TTL, docs/cluster.md).
 DEFAULT_LEASE_TTL = 6.0
+DEFAULT_SESSION_IDLE_TTL = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ class Settings:
     # session's state outlives its page (its heartbeat), in case the page comes back.
     state_session_capacity: int = 10_000
     closed_session_keep: float = 600.0
+    # On a cluster, how long an unused session's shared State lasts with no page attached
+    # (PORCH_SESSION_IDLE_TTL, docs/cluster.md).
+    session_idle_ttl: float = DEFAULT_SESSION_IDLE_TTL
     # Durable jobs (docs/durable-jobs.md): how long an event's messages stay after it ended,
     # for a client that reattaches (`result_ttl`), at most how many messages and bytes per
     # stream, and how long a running event waits for its client to come back once its stream
@@ -210,6 +215,8 @@ class Settings:
             heartbeat_interval=float(heartbeat) if heartbeat else 15.0,
             closed_session_keep=_seconds("closed_session_keep", closed_session_keep,
                                          _env(env, "CLOSED_SESSION_KEEP"), 600.0),
+            session_idle_ttl=_seconds("session_idle_ttl", None, _env(env, "SESSION_IDLE_TTL"),
+                                      DEFAULT_SESSION_IDLE_TTL),
             result_ttl=_seconds("result_ttl", result_ttl, _env(env, "RESULT_TTL"), 300.0),
             reattach_grace=_seconds("reattach_grace", reattach_grace,
                                     _env(env, "REATTACH_GRACE"), 30.0),
