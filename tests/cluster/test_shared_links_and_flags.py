@@ -138,9 +138,13 @@ import os
 import porch as gr
 
 logger = gr.CSVLogger()
+files_logger = gr.CSVLogger(dataset_file_name="files.csv")
 
 def flag(name, out):
     return logger.flag([name, out])
+
+def flag_file(name, doc):
+    return files_logger.flag([name, doc])
 
 with gr.Blocks(title="links-and-flags") as demo:
     name = gr.Textbox(label="Name")
@@ -150,12 +154,16 @@ with gr.Blocks(title="links-and-flags") as demo:
     name.submit(lambda n: n.upper(), name, shouted, api_name="shout")
     # No concurrency limit: the replicas really flag at the same time.
     gr.Button("Flag").click(flag, [name, out], count, api_name="flag", concurrency_limit=None)
+    doc = gr.File(label="Doc")
+    gr.Button("Flag file").click(flag_file, [name, doc], count, api_name="flag_file",
+                                 concurrency_limit=None)
     gr.DeepLinkButton()
     logger.setup([name, out], os.environ["FLAG_DIR"])
+    files_logger.setup([name, doc], os.environ["FLAG_DIR"])
 
 demo.launch(quiet=True)
 '''
-SHOUT, FLAG = 0, 1
+SHOUT, FLAG, FLAG_FILE = 0, 1, 2
 
 
 @pytest.fixture(scope="module")
@@ -256,11 +264,41 @@ def test_replicas_flagging_at_once_write_whole_rows(three: tuple[list[Replica], 
     assert len(body) == 60 and all(len(r) == 4 for r in body)
     assert sorted(r[0] for r in body) == sorted(text.format(i) for i in range(60))
     assert all(r[1] == "o" + r[0].split()[1] for r in body)  # no row mixes two flags
-    assert sorted(p.name for p in flags.iterdir() if p.suffix == ".csv") == ["dataset.csv"]
+    assert not (flags / "dataset_2.csv").exists()
 
 
-def dataset_rows(flags: Path) -> list[list[str]]:
-    path = flags / "dataset.csv"
+def test_files_flagged_on_different_replicas_do_not_collide(
+        three: tuple[list[Replica], Path]) -> None:
+    started, flags = three
+
+    def flag(i: int) -> int:
+        # The same file name from every flag: uploaded to one replica, flagged through the
+        # next, the answer read from the third.
+        session = uuid.uuid4().hex
+        with httpx.Client(timeout=60) as client:
+            uploaded = client.post(f"{started[i % 3].url}/gradio_api/upload",
+                                   files={"files": ("same.txt", f"body {i}".encode())})
+            assert uploaded.status_code == 200, uploaded.text
+            doc = {"path": uploaded.json()[0], "orig_name": "same.txt",
+                   "meta": {"_type": "gradio.FileData"}}
+            join(client, started[(i + 1) % 3].url, FLAG_FILE, [f"n{i}", doc], session)
+            done = completed(read(client, started[(i + 2) % 3].url, session))
+        assert done["success"], done
+        return int(done["output"]["data"][0])
+
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        assert sorted(pool.map(flag, range(9))) == list(range(1, 10))
+    rows = dataset_rows(flags, "files.csv")
+    assert rows[0] == ["Name", "Doc", "flag", "timestamp"] and len(rows) == 10
+    copies = {row[0]: row[1] for row in rows[1:]}
+    assert len(set(copies.values())) == 9  # nine copies, none overwriting another
+    for name, copy in copies.items():
+        assert Path(copy).name == "same.txt"
+        assert (flags / copy).read_text() == f"body {name[1:]}"
+
+
+def dataset_rows(flags: Path, name: str = "dataset.csv") -> list[list[str]]:
+    path = flags / name
     if not path.exists():
         return []
     with path.open(newline="", encoding="utf-8") as f:
