@@ -6,6 +6,13 @@ through the gate: a FileData a client sent must name a file this app issued
 (`FilePolicy.resolve_input`), and a value the function side holds is first converted by its
 component (so a path is adopted like a returned file). A path a client wrote is never copied.
 
+Replicas (or processes) flagging into one directory take turns: an exclusive `flock` on
+`<flagging_dir>/.flagging.lock` is held while a row's dataset file is chosen, its header
+written (once, by whoever creates the file), the row appended and the rows counted, so rows
+never interleave and the count returned includes every process's rows (docs/cluster.md has the
+limits: one machine, or a shared filesystem whose locks work across machines). Files are
+copied before, outside the lock, into a folder named by the row's random id.
+
 The default directory, `.porch/flagged` in the working directory, starts with a dot, so the
 file route never serves it.
 
@@ -20,7 +27,8 @@ import json
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +40,7 @@ from porch.files.cache import CacheEntry
 
 DEFAULT_FLAGGING_DIR = os.path.join(".porch", "flagged")
 DATASET_NAME = "dataset.csv"
+LOCK_NAME = ".flagging.lock"  # a dot file: never a dataset, never served
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -90,14 +99,16 @@ class CSVLogger(FlaggingCallback):
         conversion = current_conversion.get() or Conversion()
         import uuid  # at the first flag, not with `import porch`
 
+        # The row's files go in folders named by this random id: no other row, in this
+        # process or another, writes there, so copying needs no lock.
         row_id = uuid.uuid4().hex
-        with self._lock:
-            self.flagging_dir.mkdir(parents=True, exist_ok=True)
-            cells = [self._cell(c, v, conversion, row_id) for c, v in zip(components, values,
-                                                                           strict=True)]
-            import datetime
+        self.flagging_dir.mkdir(parents=True, exist_ok=True)
+        cells = [self._cell(c, v, conversion, row_id) for c, v in zip(components, values,
+                                                                       strict=True)]
+        import datetime
 
-            stamp = datetime.datetime.now().isoformat(timespec="seconds")
+        stamp = datetime.datetime.now().isoformat(timespec="seconds")
+        with self._lock, _exclusive(self.flagging_dir / LOCK_NAME):
             return self._append([*cells, flag_option or "", stamp])
 
     def _header(self) -> list[str]:
@@ -127,7 +138,10 @@ class CSVLogger(FlaggingCallback):
     def _append(self, row: list[str]) -> int:
         path = self._dataset_path()
         new = not path.exists()
+        torn = not new and _ends_mid_line(path)
         with path.open("a", newline="", encoding="utf-8") as f:
+            if torn:  # a process killed mid-row: the next row still starts on its own line
+                f.write("\r\n")
             writer = csv.writer(f)
             if new:
                 writer.writerow(self._header())
@@ -178,6 +192,32 @@ class CSVLogger(FlaggingCallback):
             while chunk := source.file.read(1 << 20):
                 out.write(chunk)
         return target.relative_to(self.flagging_dir).as_posix()
+
+
+@contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (made if missing) against every process that takes
+    it the same way. Where there is no `fcntl` (Windows) only this process's lock holds."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - POSIX is where porch is tested
+        yield
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _ends_mid_line(path: Path) -> bool:
+    with path.open("rb") as f:
+        f.seek(0, os.SEEK_END)
+        if f.tell() == 0:
+            return False
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) != b"\n"
 
 
 def _holds_file_data(value: Any, depth: int = 0) -> bool:

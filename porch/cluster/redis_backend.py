@@ -3,9 +3,10 @@
 Shared here: the message bus (porch.cluster.streams) and the job queue with its leases
 (porch.cluster.jobs), so a `queue/join`, the run and the `queue/data` stream may each reach a
 different replica; login sessions, the login brake, the file cache's registry, OpenID Connect
-sign-ins, the app's `gr.State` values, and which sessions have a page attached (with a lease
+sign-ins, the app's `gr.State` values, which sessions have a page attached (with a lease
 per replica, porch.cluster.liveness: a session's unload events run once, where its last
-heartbeat ended, or on a survivor once the replica holding it died). Not shared
+heartbeat ended, or on a survivor once the replica holding it died), and DeepLinkButton's
+links with the outputs each session was sent (porch.cluster.deep_link_store). Not shared
 (docs/cluster.md): the events that run where they were joined (porch.server.job_codec).
 
 Keys are namespaced per app, `porch:<app id>` (`app_id`): replicas of one app share them;
@@ -24,6 +25,7 @@ import redis.asyncio
 
 from porch.blocks.blocks import Blocks
 from porch.cluster.brake import RedisLoginBrake
+from porch.cluster.deep_link_store import RedisDeepLinks
 from porch.cluster.jobs import RedisJobQueue
 from porch.cluster.replies import as_bytes
 from porch.cluster.signing import Signer, derive
@@ -43,6 +45,7 @@ from porch.queue.scheduler import JobQueue
 from porch.queue.sessions import OnDelete, SessionBudget, StateStore
 from porch.server.auth import LoginSessions
 from porch.server.brake import LoginBrake
+from porch.server.deep_links import DeepLinkStore
 from porch.server.oidc.sessions import PendingStore, SignedInStore
 from porch.server.settings import DEFAULT_LEASE_TTL, DEFAULT_SESSION_IDLE_TTL
 
@@ -181,6 +184,10 @@ class RedisBackend:
     def oidc_sessions(self) -> SignedInStore:
         return RedisSignedInSessions(self.client, self.prefix,
                                      derive(self._secret, "oidc:" + self.prefix))
+
+    def deep_links(self) -> DeepLinkStore:
+        return RedisDeepLinks(self.client, self.prefix,
+                              Signer(derive(self._secret, "deep-links:" + self.prefix)))
 
 
 def _shown(url: str) -> str:

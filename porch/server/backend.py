@@ -3,7 +3,8 @@
 `AppRuntime` receives a `Backend` and asks it for each shared part: the message bus (events'
 messages waiting for their readers), the job queue (admission, order, concurrency limits),
 the State store (sessions' values and liveness), the file cache's registry, the login
-sessions and brake, and OpenID Connect sign-ins (under way, and signed in). `MemoryBackend`
+sessions and brake, OpenID Connect sign-ins (under way, and signed in), and DeepLinkButton's
+links with the outputs each session was sent. `MemoryBackend`
 gives today's in-process implementations; a cluster backend gives ones every replica sees
 (../shared/SCALE-OUT.md), and nothing above this module changes.
 """
@@ -21,6 +22,7 @@ from porch.queue.scheduler import JobQueue, Scheduler
 from porch.queue.sessions import MemoryStateStore, OnDelete, SessionBudget, StateStore
 from porch.server.auth import LoginSessions, Sessions
 from porch.server.brake import LoginBrake, MemoryLoginBrake
+from porch.server.deep_links import DeepLinks, DeepLinkStore
 from porch.server.oidc.sessions import (
     PendingSignIns,
     PendingStore,
@@ -46,6 +48,8 @@ class Backend(Protocol):
     def oidc_pending(self, *, timeout: float) -> PendingStore: ...
 
     def oidc_sessions(self) -> SignedInStore: ...
+
+    def deep_links(self) -> DeepLinkStore: ...
 
     def shared_key(self) -> bytes | None:
         """A key every replica holds (cookie names and signatures derive from it), or None:
@@ -90,6 +94,9 @@ class MemoryBackend:
 
     def oidc_sessions(self) -> SignedInStore:
         return SignedInSessions()
+
+    def deep_links(self) -> DeepLinkStore:
+        return DeepLinks()
 
     def shared_key(self) -> bytes | None:
         return None

@@ -18,7 +18,9 @@ Bounds: ids are 128 random bits (unguessable); a session keeps its newest `per_s
 links, the server its newest `capacity` overall within `links_bytes`; a value larger than
 `max_value_bytes` is left out, and so are values past `link_bytes` in one link; outputs are
 remembered for the `sessions` most recently active sessions, within `sent_bytes` in all (the
-least recently active sessions' go first). All in memory: a restart ends every link.
+least recently active sessions' go first). `DeepLinks` keeps all in memory (a restart ends
+every link); a cluster's backend gives a store every replica shares, under the same rules and
+bounds (porch/cluster/deep_link_store.py). `Backend.deep_links()` chooses.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from porch.queue.sessions import approximate_size
 
@@ -52,8 +54,72 @@ def names_a_file(value: Any, depth: int = 0) -> bool:
     return False
 
 
+class DeepLinkStore(Protocol):
+    """Where links and the sessions' sent outputs live (`DeepLinks`, or a cluster's)."""
+
+    def sent(self, session: str, outputs: Iterable[tuple[int, Any]]) -> None:
+        """The server sent these output values (full, not diffs) to `session`."""
+        ...
+
+    def create(self, session: str, posted: Mapping[int, Any], *, inputs: set[int],
+               linkable: set[int]) -> str:
+        """A new link for `session`; returns its id."""
+        ...
+
+    def load(self, link: str) -> dict[int, Any] | None:
+        """The values saved under `link`, or None for an id that names nothing."""
+        ...
+
+
+def new_link_id() -> str:
+    return secrets.token_urlsafe(16)  # 128 random bits
+
+
+def link_size(value: Any, max_value_bytes: int) -> int | None:
+    """`value`'s size as JSON if a link may carry it, else None."""
+    # A cheap look first: a large output is not encoded at all (this runs per event).
+    if approximate_size(value) > 4 * max_value_bytes:
+        return None
+    try:
+        size = len(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError):
+        return None
+    return size if size <= max_value_bytes and not names_a_file(value) else None
+
+
+def sent_entries(outputs: Iterable[tuple[int, Any]], max_value_bytes: int
+                 ) -> dict[int, tuple[Any, int] | None]:
+    """Output id -> (value, its size), or None where a link cannot carry the value sent (it
+    replaces an older value all the same). An update without a value says nothing."""
+    kept: dict[int, tuple[Any, int] | None] = {}
+    for block_id, value in outputs:
+        if isinstance(value, dict) and value.get("__type__") == "update":
+            if "value" not in value:
+                continue
+            value = value["value"]
+        size = link_size(value, max_value_bytes)
+        kept[block_id] = None if size is None else (value, size)
+    return kept
+
+
+def snapshot(sent: Mapping[int, Any], posted: Mapping[int, Any], *, inputs: set[int],
+             linkable: set[int], max_value_bytes: int, link_bytes: int
+             ) -> tuple[dict[int, Any], int]:
+    """A link's values and their bytes: the `posted` values of `inputs`, the `sent` values of
+    the other `linkable` components (the module docstring), up to `link_bytes` in all."""
+    chosen = {i: v for i, v in sent.items() if i in linkable and i not in inputs}
+    chosen.update({i: v for i, v in posted.items() if i in inputs and i in linkable})
+    kept, total = {}, 0
+    for block_id, value in chosen.items():
+        size = link_size(value, max_value_bytes)
+        if size is not None and total + size <= link_bytes:
+            kept[block_id] = value
+            total += size
+    return kept, total
+
+
 class DeepLinks:
-    """The snapshots, and the output values each session was last sent."""
+    """The snapshots, and the output values each session was last sent: in this process."""
 
     def __init__(self, *, per_session: int = 10, capacity: int = 10_000,
                  sessions: int = 10_000, max_value_bytes: int = 64_000,
@@ -74,27 +140,9 @@ class DeepLinks:
         self._sent: OrderedDict[str, dict[int, tuple[Any, int]]] = OrderedDict()
         self._sent_total = 0
 
-    def _size(self, value: Any) -> int | None:
-        """`value`'s size as JSON if a link may carry it, else None."""
-        # A cheap look first: a large output is not encoded at all (this runs per event).
-        if approximate_size(value) > 4 * self.max_value_bytes:
-            return None
-        try:
-            size = len(json.dumps(value, allow_nan=False))
-        except (TypeError, ValueError):
-            return None
-        return size if size <= self.max_value_bytes and not names_a_file(value) else None
-
     def sent(self, session: str, outputs: Iterable[tuple[int, Any]]) -> None:
         """The server sent these output values (full, not diffs) to `session`."""
-        kept: dict[int, tuple[Any, int] | None] = {}
-        for block_id, value in outputs:
-            if isinstance(value, dict) and value.get("__type__") == "update":
-                if "value" not in value:
-                    continue
-                value = value["value"]
-            size = self._size(value)
-            kept[block_id] = None if size is None else (value, size)
+        kept = sent_entries(outputs, self.max_value_bytes)
         with self._lock:
             known = self._sent.pop(session, {})
             for block_id, entry in kept.items():
@@ -115,15 +163,10 @@ class DeepLinks:
         `linkable` components (see the module docstring). Returns its id."""
         with self._lock:
             sent = {i: value for i, (value, _) in self._sent.get(session, {}).items()}
-        snapshot = {i: v for i, v in sent.items() if i in linkable and i not in inputs}
-        snapshot.update({i: v for i, v in posted.items() if i in inputs and i in linkable})
-        kept, total = {}, 0
-        for block_id, value in snapshot.items():
-            size = self._size(value)
-            if size is not None and total + size <= self.link_bytes:
-                kept[block_id] = value
-                total += size
-        link = secrets.token_urlsafe(16)
+        kept, total = snapshot(sent, posted, inputs=inputs, linkable=linkable,
+                               max_value_bytes=self.max_value_bytes,
+                               link_bytes=self.link_bytes)
+        link = new_link_id()
         with self._lock:
             self._links[link] = (session, kept, total)
             self._links_total += total

@@ -44,7 +44,6 @@ from porch.server.batches import one_call_of_batch, run_batch
 from porch.server.cache_probe import answer_or_queue
 from porch.server.calls import Call, Durations, InputError, failure_output, time_limit_error
 from porch.server.clients import new_cookie_name
-from porch.server.deep_links import DeepLinks
 from porch.server.engine_calls import calls, close_engines
 from porch.server.event_access import PageProofs
 from porch.server.fetcher import SafeFetcher
@@ -139,7 +138,7 @@ class AppRuntime:
             hook(conversion)
         self._app_config = blocks.config(conversion)
         # DeepLinkButton's snapshots (server/deep_links.py), and who may go in one.
-        self.deep_links = DeepLinks()
+        self.deep_links = backend.deep_links()
         self.linked_inputs = {i for d in self._app_config["dependencies"]
                               for i in d.get("inputs", [])}
         self._api_info: dict[bool, dict[str, Any]] = {}

@@ -85,6 +85,18 @@ def test_flagging_files_needs_a_served_app(gate: Gate) -> None:
         CSVLogger().flag(["x"])
 
 
+def test_a_row_torn_by_a_killed_process_does_not_swallow_the_next(tmp_path: Path) -> None:
+    logger = CSVLogger()
+    logger.setup([gr.Textbox(label="t", render=False)], tmp_path)
+    assert logger.flag(["first"]) == 1
+    with (tmp_path / "dataset.csv").open("a", encoding="utf-8") as f:
+        f.write("half a ro")  # a process killed while writing its row
+    assert logger.flag(["next"]) == 3
+    table = rows(tmp_path / "dataset.csv")
+    assert table[2] == ["half a ro"] and table[3][0] == "next" and len(table[3]) == 3
+    assert (tmp_path / ".flagging.lock").exists()  # the lock every process takes
+
+
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.one_of(st.text(min_size=1, max_size=30),
