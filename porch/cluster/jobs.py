@@ -8,13 +8,18 @@ its key, function, batch size, join order, attempt and owner); `keys` (every K),
 (K's limit), `seq` and `waiting_n` (jobs waiting, all keys together, for `max_size`).
 
 - **Join** (`submit`): one script refuses past `max_size` (QueueFull, cluster-wide), gives
-  the job the next `seq`, and adds it to K's waiting set; the doorbell `q:work` rings.
+  the job the next `seq`, and adds it to K's waiting set; the doorbell `q:work` rings. When
+  nothing waits in K and K has room, the same script hands the job to the joining replica
+  at once (its lease, attempt 1): no doorbell, no take, no rebuild of the job, which is what
+  keeps a trivial event's overhead to a few round trips.
 - **Take**: every replica, on the doorbell or each `TICK`, runs a script per key that first
   moves expired leases back to the front (their `seq` is kept), then, while K has fewer than
   its limit running, moves the head (a batch: up to `max_batch_size` consecutive jobs of one
   function) to running with a lease of `lease_ttl` and counts the attempt.
 - **Leases** are renewed every `lease_ttl / 3` while the run lasts. A run whose lease was
-  handed on is fenced (nothing it sends reaches the stream) and cancelled; a replica that
+  handed on is fenced and cancelled: each message it sends carries (job, replica, attempt),
+  and the append script drops it unless the job is still that attempt on this replica, so a
+  replica that stalled past its lease says nothing once it wakes; a replica that
   cannot reach Redis for `lease_ttl / 2` cancels its runs itself, so that, when its lease is
   handed on, only one run of a job is live.
 - **Delivery**: a job is run again only when the replica running it is lost, never because
@@ -22,6 +27,9 @@ its key, function, batch size, join order, attempt and owner); `keys` (every K),
   events: past that the event ends failed, "Server lost". The function sees the attempt in
   `request.attempt` and a stable `request.event_id`.
 - **Cancel** of a job another replica runs: the doorbell `q:cancel` tells it.
+- **End** of a run: one script frees its slots and rings the doorbell only if a job waits in
+  K, awaited on a connection of its own (so is each take), so the event loop serves the
+  run's reader meanwhile.
 
 Jobs the app cannot encode (a streaming-input event, an event a `@render` drew) run on the
 replica that joined them, in a local `Scheduler` (porch.server.job_codec says why).

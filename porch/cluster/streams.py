@@ -8,16 +8,22 @@ Each stream key K (a session hash, or `call:<event id>`) has three Redis keys un
 - `out`, a Redis Stream. Entry ids are `0-n`, n = 1, 2, ... without gaps: n is the message id
   a reader resumes from (docs/durable-jobs.md), the same cursors as the in-memory `Channel`.
 - `meta`, a hash: `last` (the newest n), `delivered` (every message up to it was given to a
-  reader without a cursor), `readers`, `closing`, and per event `e:<id>` (empty while it is
-  pending, else the time it ended) and `g:<id>` (it streamed a `process_generating`).
+  reader without a cursor), `readers`, `closing`, `bytes` (of the messages kept), and per
+  event `e:<id>` (empty while it is pending, else the time it ended) and `g:<id>` (it
+  streamed a `process_generating`).
 - `pending`, a set: the events that have not ended.
 
-One Lua script appends a message: it drops a message of an event that already ended (a cancel
-answers at once; what the work says on its way out is stale), takes the next n, and on a
-completion ends the event, in one step, so two replicas writing one session's stream never
-interleave badly. Retention: at most `max_messages` entries per stream (the oldest go first);
-while anything is pending the keys live a day past the last write, once nothing is,
-`Retention.ttl`. A reader waits with `XREAD BLOCK`: the stream is its own doorbell.
+One Lua script appends messages: it drops a message of an event that already ended (a cancel
+answers at once; what the work says on its way out is stale) or of a run that no longer holds
+its job (its fence, porch.cluster.jobs), takes the next n, and on a completion ends the event,
+in one step, so two replicas writing one session's stream never interleave badly. `send`
+gathers what one stretch of the event loop sends (an estimation and the start, a burst of
+tokens) into one such call, made before the loop does anything else; every other call on the
+stream writes what was gathered first, so order holds. Retention: at most `max_messages`
+entries and `max_bytes` of messages per stream (the oldest go first, the newest always
+stays); while anything is pending the keys live a day past the last write, once nothing is,
+`Retention.ttl`. A reader waits with `XREAD BLOCK`: the stream is its own doorbell. A read
+also counts a reader that just joined, and decides close_stream, in the same call.
 
 Every method but the waits is one short, synchronous Redis call (~0.1 ms on loopback) made on
 the event loop, as the in-memory channel's methods are plain calls.

@@ -23,12 +23,16 @@ from porch.server.backend import Backend
 from porch.server.deadlines import BodyDeadline
 from porch.server.guard import RequestGuard
 from porch.server.headers import SecurityHeaders
+from porch.server.housekeeping import (
+    clean_cache_periodically,
+    renew_session_leases,
+    sweep_sessions_periodically,
+)
 from porch.server.partial_uploads import PartialUploads
 from porch.server.responses import json_error
 from porch.server.routes import api, doctor, files, login, oidc, pages, streams, tus
 from porch.server.routes.component_server import component_server
 from porch.server.runtime import AppRuntime
-from porch.server.session_leases import renew_session_leases
 from porch.server.settings import Settings
 from porch.server.urls import PrefixRouting
 
@@ -130,8 +134,8 @@ def create_app(blocks: Blocks, settings: Settings | None = None,
             if mcp is not None:
                 await stack.enter_async_context(mcp.running())
             async with anyio.create_task_group() as tasks:
-                tasks.start_soon(runtime.clean_cache_periodically)
-                tasks.start_soon(runtime.sweep_sessions_periodically)
+                tasks.start_soon(clean_cache_periodically, runtime)
+                tasks.start_soon(sweep_sessions_periodically, runtime)
                 tasks.start_soon(renew_session_leases, runtime)
                 tasks.start_soon(runtime.scheduler.run)
                 yield

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import logging
 import time
 import uuid
 from collections.abc import AsyncGenerator, Callable, Coroutine, MutableMapping
@@ -54,13 +53,11 @@ from porch.server.reporter import Reporter
 from porch.server.settings import Settings
 from porch.server.streams import Inboxes, run_stream
 
-log = logging.getLogger("porch.server")
-
 Send = Callable[[dict[str, Any]], None]
 
 
 # Sessions are swept this often (more often when a State's time_to_live is short).
-SESSION_SWEEP_S = 30.0
+SHUTDOWN_GRACE_S = 5.0  # unload events started as the server stops finish within this
 CALL_SESSION = "call-"  # prefix of the sessions the server makes for single API calls
 T = TypeVar("T")
 
@@ -69,7 +66,6 @@ def _discard(message: dict[str, Any]) -> None:
     """Where unload events' messages go: no page is left to read them."""
 
 
-CACHE_SWEEP_S = 60.0
 
 
 def cache_cap(settings: Settings) -> int | None:
@@ -153,19 +149,11 @@ class AppRuntime:
             self._limiter = anyio.CapacityLimiter(self.settings.max_threads)
         return self._limiter
 
-    async def clean_cache_periodically(self) -> None:
-        """Drop old entries every `delete_cache` frequency, else each minute (retention.py)."""
-        if (self.blocks.delete_cache is None and self.cache.max_bytes is None
-                and self.cache.max_idle is None):
-            return
-        frequency = self.blocks.delete_cache[0] if self.blocks.delete_cache else CACHE_SWEEP_S
-        while True:
-            await anyio.sleep(max(frequency, 1.0))
-            removed = await anyio.to_thread.run_sync(self.cache.cleanup)
-            if removed:
-                log.info("cache cleanup removed %d file(s)", removed)
-
     async def shutdown(self) -> None:
+        # The pages' streams ended as the server stopped, so their sessions' unload events
+        # just started: they get a moment to finish, or they would never run anywhere.
+        if self._background:
+            await asyncio.wait(list(self._background), timeout=SHUTDOWN_GRACE_S)
         for task in list(self._background):
             task.cancel()
         await self.scheduler.close()
@@ -490,13 +478,3 @@ class AppRuntime:
         block = self.blocks.blocks.get(key)
         if isinstance(block, State) and block.delete_callback is not None:
             block.delete_callback(value)
-
-    async def sweep_sessions_periodically(self) -> None:
-        """Drop State values past their time_to_live, and sessions closed long enough."""
-        lifetimes = list(self.states.lifetimes.values())
-        interval = max(min([SESSION_SWEEP_S, *(t / 4 for t in lifetimes)]), 0.05)
-        while True:
-            await anyio.sleep(interval)
-            await anyio.to_thread.run_sync(self.states.sweep)
-            # Streams of sessions that ended go too (a finished call's, once read, as well).
-            self.bus.prune(self.states.__contains__)

@@ -25,6 +25,7 @@ from tests.cluster.test_shared_queue import completed, join, read
 
 APP = '''
 import os
+import time
 
 import redis
 import porch as gr
@@ -35,6 +36,7 @@ def bump(count):
     return count + 1, count + 1
 
 def bye():
+    time.sleep(0.5)  # cleanup takes a moment: a replica stopping must wait for it
     R.rpush("test:unloaded", os.getpid())
 
 with gr.Blocks(title="shared-liveness") as demo:
@@ -202,3 +204,16 @@ def test_a_close_does_not_shorten_a_session_another_replica_holds(
     assert a.detach("s", 30)
     b.close("s", 5)
     assert 0 < redis_client.ttl(b.key("s")) <= 5
+
+
+def test_a_replica_stopped_cleanly_runs_its_pages_unload_before_it_exits(
+        two: list[Replica], redis_client: redis.Redis) -> None:
+    a, b = two
+    session = uuid.uuid4().hex
+    with httpx.Client(timeout=30) as client:
+        assert bump(client, a, session) == 1
+        with heartbeat(client, a, session):
+            a.stop()  # SIGTERM: a rolling restart; the page's stream ends with the server
+        assert unloads(redis_client) == [a.pid]  # ran before the process was gone
+    time.sleep(LEASE + 1)
+    assert unloads(redis_client) == [a.pid]  # and b did not run it again

@@ -1,6 +1,7 @@
-"""On a cluster, this replica's hold on the sessions whose heartbeat it serves, and the
-unload events of sessions whose holding replica died (porch.cluster.liveness,
-docs/cluster.md). One process alone has no leases: the loop ends at once."""
+"""What a running server does on its own, every so often: clean the file cache, sweep
+sessions' State, and (on a cluster) hold the sessions whose heartbeat this replica serves
+and run the unload events of sessions whose holding replica died (porch.cluster.liveness,
+docs/cluster.md; one process alone has no leases: that loop ends at once)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,35 @@ import anyio.to_thread
 
 from porch.server.runtime import AppRuntime
 
+CACHE_SWEEP_S = 60.0
+SESSION_SWEEP_S = 30.0
+
 log = logging.getLogger("porch.server")
+
+
+
+async def clean_cache_periodically(runtime: AppRuntime) -> None:
+    """Drop old entries every `delete_cache` frequency, else each minute (retention.py)."""
+    blocks, cache = runtime.blocks, runtime.cache
+    if blocks.delete_cache is None and cache.max_bytes is None and cache.max_idle is None:
+        return
+    frequency = blocks.delete_cache[0] if blocks.delete_cache else CACHE_SWEEP_S
+    while True:
+        await anyio.sleep(max(frequency, 1.0))
+        removed = await anyio.to_thread.run_sync(cache.cleanup)
+        if removed:
+            log.info("cache cleanup removed %d file(s)", removed)
+
+
+async def sweep_sessions_periodically(runtime: AppRuntime) -> None:
+    """Drop State values past their time_to_live, and sessions closed long enough."""
+    lifetimes = list(runtime.states.lifetimes.values())
+    interval = max(min([SESSION_SWEEP_S, *(t / 4 for t in lifetimes)]), 0.05)
+    while True:
+        await anyio.sleep(interval)
+        await anyio.to_thread.run_sync(runtime.states.sweep)
+        # Streams of sessions that ended go too (a finished call's, once read, as well).
+        runtime.bus.prune(runtime.states.__contains__)
 
 
 async def renew_session_leases(runtime: AppRuntime) -> None:
