@@ -61,6 +61,10 @@ class DeepLinkButton(Button):
     """A button that copies a link reopening the page with its current values; it reads
     `copied_value` for a moment after a copy."""
 
+    # Whether this process ever made one (a `@render` may, long after launch): until then
+    # the server need not remember what it sent each session for a link to show.
+    made = False
+
     def __init__(
         self,
         value: str = "Share via Link",
@@ -84,6 +88,7 @@ class DeepLinkButton(Button):
         every: Any = None,
     ) -> None:
         self.copied_value = copied_value
+        DeepLinkButton.made = True
         # As in Gradio, the id is the button's own (the page finds it by it), not the one given.
         super().__init__(
             value, variant=variant, size=size, icon=icon, link=link, link_target=link_target,

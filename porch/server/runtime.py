@@ -28,6 +28,7 @@ from porch.blocks.updates import session_view
 from porch.caching import CacheMiss, forget_session, is_cached
 from porch.caching.scope import CacheUse, event_scope
 from porch.components.base import Block, Conversion, current_conversion
+from porch.components.link_buttons import DeepLinkButton
 from porch.components.state import State
 from porch.errors import FileNotAllowed, InvalidRequest, QueueFull
 from porch.files.cache import FileCache
@@ -406,7 +407,9 @@ class AppRuntime:
             # A cached answer says nothing of how long the function takes (Gradio's rule).
             average = self.durations.record(dep, duration) if cache_use.kind is None \
                 else self.durations.average(dep)
-            if not session_hash.startswith(CALL_SESSION):
+            # What a session was sent is kept only for a DeepLinkButton's link to show: with
+            # none made, nobody asks (and on a cluster each record is a Redis write).
+            if DeepLinkButton.made and not session_hash.startswith(CALL_SESSION):
                 self.deep_links.sent(session_hash, zip(
                     (b.id for b in dep.outputs), last, strict=False))
             send(protocol.completed(event_id, protocol.success_output(

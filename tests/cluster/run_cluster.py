@@ -278,12 +278,20 @@ def round_trip(client: httpx.Client, url: str, fn_index: int) -> float:
     return time.perf_counter() - started
 
 
-def p50_ms(url: str, fn_index: int, count: int = 200) -> float:
+def p50_pair_ms(cluster: str, memory: str, count: int = 300) -> tuple[float, float]:
+    """The p50 of a trivial event on a cluster replica and on one in-memory replica, their
+    round trips taken in turn, so that the machine's drift (other work, frequency steps)
+    weighs on both alike."""
+    times: dict[str, list[float]] = {cluster: [], memory: []}
+    fn_index = {cluster: PLAIN, memory: 0}
     with httpx.Client(timeout=30) as client:
-        for _ in range(20):
-            round_trip(client, url, fn_index)  # warm up
-        return statistics.median(round_trip(client, url, fn_index)
-                                 for _ in range(count)) * 1000
+        for _ in range(20):  # warm up
+            for url in times:
+                round_trip(client, url, fn_index[url])
+        for _ in range(count):
+            for url in times:
+                times[url].append(round_trip(client, url, fn_index[url]))
+    return (statistics.median(times[cluster]) * 1000, statistics.median(times[memory]) * 1000)
 
 
 def main() -> int:
@@ -299,11 +307,9 @@ def main() -> int:
                     balancer([r.port for r in started], folder / "nginx") as url:
                 # Overhead first, on a quiet cluster: one replica, direct (no nginx).
                 phase = time.monotonic()
-                cluster_p50 = p50_ms(started[0].url, PLAIN)
-                print(f"cluster p50 measured in {time.monotonic() - phase:.1f} s")
                 with replicas(ONE_REPLICA, 1, {**os.environ, "PYTHONPATH": str(ROOT)},
                               folder / "one") as [alone]:
-                    memory_p50 = p50_ms(alone.url, 0)
+                    cluster_p50, memory_p50 = p50_pair_ms(started[0].url, alone.url)
                 print(f"overhead measured in {time.monotonic() - phase:.1f} s")
                 phase = time.monotonic()
                 jobs = gradio_calls(url, tally, folder) + porch_calls(url, tally)
