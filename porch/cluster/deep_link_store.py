@@ -36,7 +36,13 @@ import redis
 
 from porch.cluster.replies import as_bytes, as_text
 from porch.cluster.signing import Signer, TamperedValue
-from porch.server.deep_links import LINK_ID, new_link_id, sent_entries, snapshot
+from porch.server.deep_links import (
+    LINK_ID,
+    LinkBounds,
+    new_link_id,
+    sent_entries,
+    snapshot,
+)
 
 log = logging.getLogger("porch.cluster")
 
@@ -126,24 +132,16 @@ def _session_key(session: str) -> str:
     return hashlib.sha256(session.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-class RedisDeepLinks:
+class RedisDeepLinks(LinkBounds):
     """`DeepLinkStore` shared by every replica (see the module docstring)."""
 
     def __init__(self, client: redis.Redis, prefix: str, signer: Signer, *,
-                 per_session: int = 10, capacity: int = 10_000, sessions: int = 10_000,
-                 max_value_bytes: int = 64_000, sent_bytes: int = 64_000_000,
-                 link_bytes: int = 1_000_000, links_bytes: int = 256_000_000,
-                 link_ttl: float = LINK_TTL, sent_ttl: float = SENT_TTL) -> None:
+                 link_ttl: float = LINK_TTL, sent_ttl: float = SENT_TTL,
+                 **bounds: int) -> None:
+        super().__init__(**bounds)
         self.client = client
         self.prefix = f"{prefix}:dl"
         self._signer = signer
-        self.per_session = per_session
-        self.capacity = capacity
-        self.sessions = sessions
-        self.max_value_bytes = max_value_bytes
-        self.sent_bytes = sent_bytes
-        self.link_bytes = link_bytes
-        self.links_bytes = links_bytes
         self.link_ttl_ms = max(int(link_ttl * 1000), 1)
         self.sent_ttl_ms = max(int(sent_ttl * 1000), 1)
         self._add = client.register_script(ADD_LINK)

@@ -118,8 +118,9 @@ def snapshot(sent: Mapping[int, Any], posted: Mapping[int, Any], *, inputs: set[
     return kept, total
 
 
-class DeepLinks:
-    """The snapshots, and the output values each session was last sent: in this process."""
+class LinkBounds:
+    """The bounds every store of links keeps, in memory or in Redis (the module docstring
+    says what each bounds)."""
 
     def __init__(self, *, per_session: int = 10, capacity: int = 10_000,
                  sessions: int = 10_000, max_value_bytes: int = 64_000,
@@ -132,6 +133,13 @@ class DeepLinks:
         self.sent_bytes = sent_bytes
         self.link_bytes = link_bytes
         self.links_bytes = links_bytes
+
+
+class DeepLinks(LinkBounds):
+    """The snapshots, and the output values each session was last sent: in this process."""
+
+    def __init__(self, **bounds: int) -> None:
+        super().__init__(**bounds)
         self._lock = threading.Lock()
         # link id -> (its session, its values, their bytes as JSON)
         self._links: OrderedDict[str, tuple[str, dict[int, Any], int]] = OrderedDict()
