@@ -15,6 +15,10 @@ Reads return a fresh object, so in-place mutation (`history.append(x)` without r
 again when the event ends (`hold(..., False)`) and written if its bytes changed. Two events
 changing the same State at once on different replicas: the last to finish wins.
 
+Admission (`open`) checks the session's owner in Redis and pushes its lifetime back; a replica
+that confirmed the owner lately (within half the shortest TTL a replica sets, 30 s at most)
+admits the same client's next events without a call.
+
 Lifetimes are Redis TTLs, not a sweeper: a session's hash expires `idle_ttl` after its last
 use (PORCH_SESSION_IDLE_TTL; while a page is attached anywhere, its holder keeps pushing that
 back), and `closed_session_keep` after its last page left, on whichever replica. A State's
@@ -26,6 +30,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
@@ -40,6 +45,8 @@ from porch.server.settings import DEFAULT_LEASE_TTL
 
 log = logging.getLogger("porch.cluster")
 
+CONFIRM_AT_MOST_S = 30.0  # how long a session's owner, once confirmed, is taken as known
+CONFIRMED_CAPACITY = 100_000  # sessions remembered so (the least recently used go)
 MAX_VALUE_BYTES = 16 * 1024 * 1024  # one State's pickled value; past it, refused
 DEFAULT_IDLE_TTL = 24 * 3600.0
 
@@ -117,6 +124,12 @@ class RedisStateStore:
         # Per session, the values events were handed (and the bytes they came from): what
         # the end of an event pickles again to keep in-place changes.
         self._handed: dict[str, dict[int, tuple[Any, bytes]]] = {}
+        # Sessions whose owner Redis confirmed lately (session -> (owner, when)): another
+        # event of the same client within `_confirm_for` needs no call. Shorter than half the
+        # shortest TTL any replica may set (a close elsewhere sets `keep_closed`), so a
+        # session in use is confirmed, and its TTL pushed back, before it could lapse.
+        self._confirmed: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._confirm_for = min(CONFIRM_AT_MOST_S, keep_closed / 2, self.idle_ttl / 2)
 
     def key(self, session_hash: str) -> str:
         return f"{self.prefix}:s:{session_hash}"
@@ -241,14 +254,24 @@ class RedisStateStore:
         return self._wrap(session_hash, self.local.state(session_hash))
 
     def open(self, session_hash: str, *, owner: str | None, client: str) -> SharedValues:
-        key = self.key(session_hash)
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(key, "owner", owner or "")
-            pipe.hget(key, "owner")
-            pipe.expire(key, int(self.idle_ttl))
-            _, known, _ = pipe.execute()
-        if known and known.decode() != (owner or ""):
-            raise InvalidRequest("This session belongs to another client.", 403)
+        now = self.clock()
+        with self._lock:
+            seen = self._confirmed.get(session_hash)
+        if seen is None or seen[0] != (owner or "") or now - seen[1] >= self._confirm_for \
+                or self.local.peek(session_hash) is None:
+            key = self.key(session_hash)
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.hsetnx(key, "owner", owner or "")
+                pipe.hget(key, "owner")
+                pipe.expire(key, int(self.idle_ttl))
+                _, known, _ = pipe.execute()
+            if known and known.decode() != (owner or ""):
+                raise InvalidRequest("This session belongs to another client.", 403)
+            with self._lock:
+                self._confirmed[session_hash] = (owner or "", now)
+                self._confirmed.move_to_end(session_hash)
+                while len(self._confirmed) > CONFIRMED_CAPACITY:
+                    self._confirmed.popitem(last=False)
         return self._wrap(session_hash, self.local.open(session_hash, owner=owner,
                                                         client=client))
 
@@ -272,6 +295,8 @@ class RedisStateStore:
     def detach(self, session_hash: str, keep: float) -> bool:
         """True once, on the replica whose stream was the session's last anywhere; the
         session's hash then expires `keep` from now (liveness.DETACH)."""
+        with self._lock:
+            self._confirmed.pop(session_hash, None)
         self.local.detach(session_hash, keep)
         return self.liveness.detach(session_hash, keep)
 
@@ -288,6 +313,8 @@ class RedisStateStore:
                 self._handed.pop(session_hash, None)
 
     def close(self, session_hash: str, keep: float) -> None:
+        with self._lock:
+            self._confirmed.pop(session_hash, None)
         self.local.close(session_hash, keep)
         self.liveness.close(session_hash, keep)
 
@@ -295,6 +322,7 @@ class RedisStateStore:
         self.local.forget(session_hash)
         with self._lock:
             self._handed.pop(session_hash, None)
+            self._confirmed.pop(session_hash, None)
         key = self.key(session_hash)
         with self.client.pipeline(transaction=True) as pipe:
             pipe.hgetall(key)

@@ -35,6 +35,9 @@ R = redis.Redis.from_url(os.environ["PORCH_BACKEND"])
 def bump(count):
     return count + 1, count + 1
 
+def peek(count):
+    return count
+
 def bye():
     time.sleep(0.5)  # cleanup takes a moment: a replica stopping must wait for it
     R.rpush("test:unloaded", os.getpid())
@@ -43,11 +46,12 @@ with gr.Blocks(title="shared-liveness") as demo:
     count = gr.State(0)
     number = gr.Number()
     gr.Button("b").click(bump, count, [count, number], api_name="bump")
+    gr.Button("p").click(peek, count, number, api_name="peek")
     demo.unload(bye)
 
 demo.launch(quiet=True)
 '''
-BUMP = 0
+BUMP, PEEK = 0, 1
 LEASE = 1.5  # PORCH_LEASE_TTL of the replicas here: renewed each 0.5 s
 IDLE = 3  # PORCH_SESSION_IDLE_TTL: an unattached session's State lasts this long unused
 KEEP = 2  # PORCH_CLOSED_SESSION_KEEP
@@ -217,3 +221,24 @@ def test_a_replica_stopped_cleanly_runs_its_pages_unload_before_it_exits(
         assert unloads(redis_client) == [a.pid]  # ran before the process was gone
     time.sleep(LEASE + 1)
     assert unloads(redis_client) == [a.pid]  # and b did not run it again
+
+
+def test_a_session_in_use_outlives_a_close_on_another_replica(
+        two: list[Replica], redis_client: redis.Redis) -> None:
+    a, b = two
+    session = uuid.uuid4().hex
+    with httpx.Client(timeout=30) as client:
+        assert bump(client, a, session) == 1
+        with heartbeat(client, b, session):
+            pass  # the page left through B: the session's hash now expires KEEP from now
+        assert wait_for_unloads(redis_client, 1, 10) == [b.pid]
+        # Events keep reaching A, which confirmed the session's owner before the close; they
+        # only read its State, so nothing but their admission pushes its lifetime back.
+        seen = []
+        started = time.monotonic()
+        while time.monotonic() - started < KEEP * 2:
+            join(client, a.url, PEEK, [], session)
+            done = completed(read(client, a.url, session))
+            seen.append(done["output"]["data"][0])
+            time.sleep(0.3)
+    assert set(seen) == {1}  # never the fresh session's 0: the State outlived KEEP
