@@ -29,15 +29,19 @@ from collections.abc import Callable
 
 import redis
 
+from porch.cluster.replies import as_text
+
 log = logging.getLogger("porch.cluster")
 
-# KEYS: holders, leases. ARGV: replica, session, deadline ms, idle TTL s (so that keys an
-# app's last replica left behind go in the end).
+# KEYS: holders, leases, the session's State hash. ARGV: replica, session, deadline ms, idle
+# TTL s (the State hash lives that long from now; keys an app's last replica left behind go
+# in the end).
 ATTACH = """
 redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1] .. ' ' .. ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
+redis.call('EXPIRE', KEYS[3], ARGV[4])
 """
 
 # KEYS: holders, leases, the session's State hash. ARGV: replica, session, keep s.
@@ -124,7 +128,8 @@ class SharedLiveness:
     def attach(self, session_hash: str) -> None:
         with self._lock:
             self._held[session_hash] = self._held.get(session_hash, 0) + 1
-        self._attach(keys=[self.holders_key(session_hash), self.leases],
+        self._attach(keys=[self.holders_key(session_hash), self.leases,
+                           self.state_key(session_hash)],
                      args=[self.replica, session_hash, self._deadline(), self.idle_ttl])
 
     def detach(self, session_hash: str, keep: float) -> bool:
@@ -176,8 +181,7 @@ class SharedLiveness:
             found = self._sweep(keys=[self.leases],
                                 args=[int(now * 1000), SWEEP_BATCH, self.prefix,
                                       self.keep_closed])
-            lost += [s.decode("utf-8", "surrogatepass") if isinstance(s, bytes) else str(s)
-                     for s in found]
+            lost += [as_text(s) for s in found]
             if len(found) < SWEEP_BATCH:
                 break
         if lost:

@@ -289,8 +289,7 @@ class RedisStateStore:
 
     def attach(self, session_hash: str) -> None:
         self.local.attach(session_hash)
-        self.client.expire(self.key(session_hash), int(self.idle_ttl))
-        self.liveness.attach(session_hash)
+        self.liveness.attach(session_hash)  # pushes the State hash's TTL back too
 
     def detach(self, session_hash: str, keep: float) -> bool:
         """True once, on the replica whose stream was the session's last anywhere; the

@@ -13,7 +13,8 @@ import anyio.to_thread
 
 from porch.server.runtime import AppRuntime
 
-CACHE_SWEEP_S = 60.0
+CACHE_SWEEP_S = 60.0  # without `delete_cache`, a bounded cache is cleaned this often
+# Sessions are swept this often (more often when a State's time_to_live is short).
 SESSION_SWEEP_S = 30.0
 
 log = logging.getLogger("porch.server")

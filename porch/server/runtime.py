@@ -57,7 +57,6 @@ from porch.server.streams import Inboxes, run_stream
 Send = Callable[[dict[str, Any]], None]
 
 
-# Sessions are swept this often (more often when a State's time_to_live is short).
 SHUTDOWN_GRACE_S = 5.0  # unload events started as the server stops finish within this
 CALL_SESSION = "call-"  # prefix of the sessions the server makes for single API calls
 T = TypeVar("T")
@@ -65,7 +64,6 @@ T = TypeVar("T")
 
 def _discard(message: dict[str, Any]) -> None:
     """Where unload events' messages go: no page is left to read them."""
-
 
 
 

@@ -39,7 +39,7 @@ async def forward(progress: Progress, bus: MessageBus, upload_id: str) -> None:
         if messages is None:
             continue
         for message in messages:
-            stream.append(message)
+            stream.send(message)  # gathered: one write for the batch (RedisStream.send)
         if messages and messages[-1]["msg"] == "done":
             return
         await asyncio.sleep(BATCH_S)
