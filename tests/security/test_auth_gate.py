@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -171,13 +171,20 @@ COOKIES = st.sampled_from([[], [(b"cookie", b"porch-session-00000000=forged")],
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(method=METHODS, path=PATHS, prefixed=st.booleans(), cookies=COOKIES)
+# Found by a run: the open `POST /logout` answers 303 (to the login page), which the set of
+# answers below did not know.
+@example(method="POST", path="/logout", prefixed=False, cookies=[])
+@example(method="POST", path="/logout", prefixed=True, cookies=[])
 def test_no_request_reaches_a_protected_handler_without_a_session(
         method: str, path: str, prefixed: bool, cookies: list[tuple[bytes, bytes]]) -> None:
     app = guarded_app("/apps/demo" if prefixed else "")
     if prefixed:
         path = "/apps/demo" + path
     status = asyncio.run(call(app, method, path, cookies))  # Reached would fail the test
-    assert status in (200, 302, 304, 307, 400, 401, 403, 404, 405, 415)
+    if method == "POST" and path == ("/apps/demo" if prefixed else "") + "/logout":
+        assert status == 303  # logging out is open, and redirects as a POST's answer should
+    else:
+        assert status in (200, 302, 304, 307, 400, 401, 403, 404, 405, 415)
 
 
 def test_the_tripwire_trips_with_a_session() -> None:
